@@ -24,7 +24,7 @@ export interface ApiResponse {
   readonly started: boolean;
   json(status: number, body: unknown): void;
   noContent(status?: number): void;
-  text(status: number, body: string, contentType?: string): void;
+  text(status: number, body: string, contentType?: string, headers?: Record<string, string>): void;
   /** Sends 200 headers at once (flushed) and returns the response to write the stream to. */
   stream(contentType: string | undefined, status?: number): ServerResponse | Duplex;
   /**

@@ -198,9 +198,10 @@ class HttpResponse implements ApiResponse {
     this.#res.writeHead(status);
     this.#res.end();
   }
-  text(status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+  text(status: number, body: string, contentType = 'text/plain; charset=utf-8', headers: Record<string, string> = {}): void {
     stdHeaders(this.#res);
-    this.#res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+    const len = this.#req.method === 'HEAD' ? 0 : Buffer.byteLength(body);
+    this.#res.writeHead(status, { ...headers, 'Content-Type': contentType, 'Content-Length': len });
     this.#res.end(this.#req.method === 'HEAD' ? undefined : body);
   }
   stream(contentType: string | undefined, status = 200): ServerResponse {
@@ -268,9 +269,9 @@ class UpgradeResponse implements ApiResponse {
     this.#started = true;
     this.#socket.end(this.#head(status, { 'Content-Length': 0, Connection: 'close' }));
   }
-  text(status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+  text(status: number, body: string, contentType = 'text/plain; charset=utf-8', headers: Record<string, string> = {}): void {
     this.#started = true;
-    this.#socket.end(this.#head(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), Connection: 'close' }) + body);
+    this.#socket.end(this.#head(status, { ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), Connection: 'close' }) + body);
   }
   stream(contentType: string | undefined, status = 200): Duplex {
     this.#started = true;

@@ -1,0 +1,686 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Ctx } from '../../common/ctx.ts';
+import { ConflictError, InvalidArgumentError, NotFoundError, NotModifiedError, SystemError, errorMessage } from '../../common/errors.ts';
+import { newId } from '../../common/ids.ts';
+import type { Logger } from '../../common/log.ts';
+import { UndoStack } from '../../common/undo.ts';
+import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, validateName } from '../../domain/container/normalize.ts';
+import { parseSignal, restartDelayMs, shouldRestart } from '../../domain/container/status.ts';
+import type { ContainerRecord, ContainerStatus } from '../../domain/container/types.ts';
+import { ZERO_TIME, initialState } from '../../domain/container/types.ts';
+import type { AttachStreams, ContainerRuntime } from '../../drivers/runtime/contract.ts';
+import { mountOverlay, unmount } from '../../system/mount/mount.ts';
+import type { EventsService } from '../events/events.ts';
+import type { ContainersForImages, ImageConfig, ImagesForContainers } from '../images/contract.ts';
+import type { NetworksForContainers, SandboxSpec } from '../networks/contract.ts';
+import { buildContainerSpec } from './spec.ts';
+import { ContainerStore } from './store.ts';
+
+export interface RuntimeInfo {
+  name: string;
+  path: string;
+  args?: string[];
+}
+
+export interface ContainerServiceOptions {
+  dataRoot: string;
+  execRoot: string;
+  runtime: ContainerRuntime;
+  /** Resolves a runtime name (HostConfig.Runtime or the default) to its binary. */
+  runtimes: () => { default: string; table: Record<string, RuntimeInfo> };
+  images: ImagesForContainers;
+  networks: NetworksForContainers;
+  events: EventsService;
+  log: Logger;
+  defaults: () => { init: boolean; initPath: string; logOpts: Record<string, string>; ulimits: { Name: string; Soft: number; Hard: number }[]; shutdownTimeout: number };
+}
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+interface Waiter {
+  condition: WaitCondition;
+  resolve: (r: { StatusCode: number; Error: { Message: string } | null }) => void;
+}
+
+/** Parses sizes like "10m" into bytes (json-file max-size). */
+export function parseSize(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)b?$/i.exec(s.trim());
+  if (!m) throw new InvalidArgumentError(`invalid size: '${s}'`);
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Math.floor(Number(m[1]) * mult);
+}
+
+/**
+ * The container lifecycle: create, start, stop, kill, wait, remove, restart policies, re-adoption after a daemon
+ * restart. Containers run under conmon and outlive the daemon; this service only records and reacts.
+ */
+export class ContainerService implements ContainersForImages {
+  readonly store: ContainerStore;
+  readonly #o: ContainerServiceOptions;
+  readonly #log: Logger;
+  readonly #waiters = new Map<string, Waiter[]>();
+  /** Attach requests waiting for the container's next start (docker run attaches before start). */
+  readonly #pendingAttach = new Map<string, ((s: AttachStreams | Error) => void)[]>();
+  readonly #monitors = new Map<string, AbortController>();
+  readonly #restartTimers = new Map<string, NodeJS.Timeout>();
+  /** Consecutive quick failures, for the restart back-off. */
+  readonly #backoff = new Map<string, number>();
+  readonly #locks = new Map<string, Promise<unknown>>();
+
+  constructor(o: ContainerServiceOptions) {
+    this.#o = o;
+    this.#log = o.log;
+    this.store = new ContainerStore(join(o.dataRoot, 'containers'));
+  }
+
+  /** Serializes lifecycle operations per container. */
+  async #locked<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#locks.get(id) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const settled = next.then(
+      () => {},
+      () => {},
+    );
+    this.#locks.set(id, settled);
+    try {
+      return await next;
+    } finally {
+      if (this.#locks.get(id) === settled) this.#locks.delete(id);
+    }
+  }
+
+  runtimeDir(id: string): string {
+    return join(this.#o.execRoot, 'containers', id);
+  }
+  rootfsPath(id: string): string {
+    return join(this.runtimeDir(id), 'rootfs');
+  }
+  logPath(id: string): string {
+    return join(this.store.dir(id), `${id}-json.log`);
+  }
+
+  #emit(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    this.#o.events.emit({
+      type: 'container',
+      action,
+      id: rec.Id,
+      from: rec.Config.Image,
+      attributes: { ...rec.Config.Labels, ...extra, image: rec.Config.Image, name: rec.Name.slice(1) },
+    });
+  }
+
+  #runtimeFor(rec: ContainerRecord): RuntimeInfo {
+    const rt = this.#o.runtimes();
+    const name = rec.RuntimeName || rt.default;
+    const info = rt.table[name];
+    if (!info) throw new InvalidArgumentError(`unknown or invalid runtime name: ${name}`);
+    return info;
+  }
+
+  // ---------------------------------------------------------------- create
+
+  async create(ctx: Ctx, name: string | undefined, body: Record<string, unknown>): Promise<{ Id: string; Warnings: string[] }> {
+    const config = normalizeConfig(body);
+    const hostConfig = normalizeHostConfig(body.HostConfig);
+    if (!config.Image) throw new InvalidArgumentError('No image specified');
+    const rtNames = this.#o.runtimes();
+    if (hostConfig.Runtime && !rtNames.table[hostConfig.Runtime]) throw new InvalidArgumentError(`unknown or invalid runtime name: ${hostConfig.Runtime}`);
+    const image = await this.#o.images.resolve(config.Image);
+    const merged = mergeImageConfig(config, image.config);
+    const { path, args } = commandLine(merged);
+    const id = newId();
+    const fullName = name ? validateName(name) : await this.#generateName();
+    if (!merged.Hostname) merged.Hostname = id.slice(0, 12);
+    const nc = body.NetworkingConfig as { EndpointsConfig?: Record<string, unknown> } | undefined;
+    const rec: ContainerRecord = {
+      Id: id,
+      Name: fullName,
+      Created: new Date().toISOString(),
+      Path: path,
+      Args: args,
+      Config: merged,
+      HostConfig: hostConfig,
+      Image: image.id,
+      State: initialState(),
+      RestartCount: 0,
+      NetworkSettings: { Ports: {}, Networks: {}, SandboxKey: '' },
+      Mounts: [],
+      RuntimeName: hostConfig.Runtime || rtNames.default,
+      ManuallyStopped: false,
+      HasBeenStartedBefore: false,
+    };
+    const spec = this.#sandboxSpec(rec, (nc?.EndpointsConfig ?? {}) as SandboxSpec['endpointsConfig']);
+    await this.#o.networks.validate(ctx, spec);
+    (rec as ContainerRecord & { EndpointsConfig?: unknown }).EndpointsConfig = nc?.EndpointsConfig ?? {};
+    if (hostConfig.LogConfig.Type && !['json-file', 'k8s-file', 'none'].includes(hostConfig.LogConfig.Type)) {
+      throw new InvalidArgumentError(`logger: no log driver named '${hostConfig.LogConfig.Type}' is registered`);
+    }
+    for (const [k, v] of Object.entries(hostConfig.LogConfig.Config)) {
+      if (k === 'max-size') parseSize(v);
+      else if (k === 'max-file') {
+        if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`invalid value for max-file: ${v}`);
+      } else if (!['labels', 'env', 'tag', 'compress', 'mode'].includes(k)) throw new InvalidArgumentError(`unknown log opt '${k}' for json-file log driver`);
+    }
+    const undo = new UndoStack();
+    this.store.reserveName(fullName, id);
+    undo.push('release name', () => this.store.releaseName(fullName, id));
+    try {
+      await this.#o.images.prepareRootfs(ctx, id, image.id);
+      undo.push('remove rootfs', () => this.#o.images.removeRootfs(ctx, id));
+      await mkdir(this.store.dir(id), { recursive: true });
+      undo.push('remove dir', () => rm(this.store.dir(id), { recursive: true, force: true }));
+      await this.store.save(rec);
+      undo.commit();
+    } catch (err) {
+      await undo.unwind(ctx.log);
+      throw err;
+    }
+    this.#emit(rec, 'create');
+    return { Id: id, Warnings: [] };
+  }
+
+  async #generateName(): Promise<string> {
+    const { randomName } = await import('../../domain/container/names.ts');
+    for (let i = 0; i < 10; i++) {
+      const n = `/${randomName(i > 2)}`;
+      if (!this.store.find(n)) return n;
+    }
+    return `/${newId().slice(0, 12)}`;
+  }
+
+  #sandboxSpec(rec: ContainerRecord, endpoints?: SandboxSpec['endpointsConfig']): SandboxSpec {
+    const eps = endpoints ?? ((rec as ContainerRecord & { EndpointsConfig?: SandboxSpec['endpointsConfig'] }).EndpointsConfig ?? {});
+    return {
+      containerId: rec.Id,
+      containerName: rec.Name.slice(1),
+      hostname: rec.Config.Hostname,
+      networkMode: rec.HostConfig.NetworkMode,
+      endpointsConfig: eps,
+      portBindings: rec.HostConfig.PortBindings ?? {},
+      publishAllPorts: rec.HostConfig.PublishAllPorts,
+      exposedPorts: rec.Config.ExposedPorts ?? {},
+      dns: rec.HostConfig.Dns,
+      dnsSearch: rec.HostConfig.DnsSearch,
+      dnsOptions: rec.HostConfig.DnsOptions,
+      extraHosts: rec.HostConfig.ExtraHosts ?? [],
+    };
+  }
+
+  // ---------------------------------------------------------------- start
+
+  async start(ctx: Ctx, ref: string): Promise<void> {
+    const rec = this.store.get(ref);
+    await this.#locked(rec.Id, () => this.#start(ctx, rec, false));
+  }
+
+  async #start(ctx: Ctx, rec: ContainerRecord, isRestart: boolean): Promise<void> {
+    if (rec.State.Running && !rec.State.Restarting) {
+      if (rec.State.Paused) throw new ConflictError(`cannot start a paused container, try unpause instead`);
+      throw new NotModifiedError('container already started');
+    }
+    if (rec.State.Status === 'removing' || rec.State.Dead) throw new ConflictError(`container is marked for removal and cannot be started`);
+    const timer = this.#restartTimers.get(rec.Id);
+    if (timer) {
+      clearTimeout(timer);
+      this.#restartTimers.delete(rec.Id);
+    }
+    const rt = this.#runtimeFor(rec);
+    const rdir = this.runtimeDir(rec.Id);
+    const rootfs = this.rootfsPath(rec.Id);
+    const undo = new UndoStack();
+    const spec = this.#sandboxSpec(rec);
+    try {
+      await rm(rdir, { recursive: true, force: true });
+      await mkdir(rootfs, { recursive: true });
+      undo.push('remove runtime dir', () => rm(rdir, { recursive: true, force: true }));
+      const layout = await this.#o.images.rootfsLayout(rec.Id, rec.Image);
+      await mountOverlay(ctx, layout, rootfs);
+      undo.push('unmount rootfs', () => unmount(ctx, rootfs));
+      const netns = await this.#o.networks.netnsFor(ctx, spec);
+      const net = await this.#o.networks.allocate(ctx, spec);
+      undo.push('release network', () => this.#o.networks.detach(ctx, rec.Id));
+      const cdir = this.store.dir(rec.Id);
+      await Promise.all([
+        writeFile(join(cdir, 'hosts'), net.hosts),
+        writeFile(join(cdir, 'resolv.conf'), net.resolvConf),
+        writeFile(join(cdir, 'hostname'), `${rec.Config.Hostname}\n`),
+      ]);
+      const d = this.#o.defaults();
+      const ociSpec = await buildContainerSpec({ rec, rootfs, containerDir: cdir, netns, defaults: d });
+      await writeFile(join(rdir, 'config.json'), JSON.stringify(ociSpec));
+      const logOpts = { ...d.logOpts, ...rec.HostConfig.LogConfig.Config };
+      const created = await this.#o.runtime.create(ctx, {
+        id: rec.Id,
+        bundle: rdir,
+        runtimeDir: rdir,
+        logPath: this.logPath(rec.Id),
+        logSizeMax: logOpts['max-size'] ? parseSize(logOpts['max-size']) : 10 * 1024 * 1024,
+        tty: rec.Config.Tty,
+        openStdin: rec.Config.OpenStdin,
+        runtimePath: rt.path,
+      });
+      undo.push('delete runtime state', async () => {
+        await this.#o.runtime.kill(ctx, rec.Id, rt.path, 'KILL').catch(() => {});
+        await this.#o.runtime.delete(ctx, rec.Id, rt.path);
+      });
+      const settings = netns.kind === 'new' ? await this.#o.networks.attach(ctx, spec, created.pid) : net;
+      rec.NetworkSettings = { Ports: settings.Ports, Networks: settings.Networks, SandboxKey: settings.SandboxKey || `/proc/${created.pid}/ns/net` };
+      // connect the attach requests waiting for this start before the process runs, so no output is lost
+      await this.#connectPendingAttach(ctx, rec.Id, rdir);
+      // watch for the exit before starting, so a fast exit is not missed
+      this.#monitor(rec);
+      await this.#o.runtime.start(ctx, rec.Id, rt.path);
+      rec.State = {
+        ...rec.State,
+        Status: 'running',
+        Running: true,
+        Paused: false,
+        Restarting: false,
+        OOMKilled: false,
+        Dead: false,
+        Pid: created.pid,
+        ExitCode: 0,
+        Error: '',
+        StartedAt: new Date().toISOString(),
+        FinishedAt: isRestart ? rec.State.FinishedAt : ZERO_TIME,
+      };
+      rec.ManuallyStopped = false;
+      rec.HasBeenStartedBefore = true;
+      (rec as ContainerRecord & { ConmonPid?: number }).ConmonPid = created.conmonPid;
+      await this.store.save(rec);
+      undo.commit();
+    } catch (err) {
+      this.#monitors.get(rec.Id)?.abort();
+      this.#monitors.delete(rec.Id);
+      this.#failPendingAttach(rec.Id, err as Error);
+      await undo.unwind(ctx.log);
+      rec.State = { ...rec.State, Status: rec.HasBeenStartedBefore ? 'exited' : 'created', Running: false, Restarting: false, Pid: 0, Error: errorMessage(err), ExitCode: 128 };
+      if (rec.HasBeenStartedBefore) rec.State.FinishedAt = new Date().toISOString();
+      await this.store.save(rec).catch(() => {});
+      if (!isRestart && rec.HostConfig.AutoRemove) {
+        // docker removes an --rm container whose start failed
+        await this.#removeNow(ctx, rec).catch(() => {});
+      }
+      throw err instanceof SystemError ? new SystemError(errorMessage(err)) : err;
+    }
+    this.#emit(rec, 'start');
+  }
+
+  async #connectPendingAttach(ctx: Ctx, id: string, rdir: string): Promise<void> {
+    const pending = this.#pendingAttach.get(id);
+    if (!pending?.length) return;
+    this.#pendingAttach.delete(id);
+    for (const p of pending) {
+      try {
+        p(await this.#o.runtime.attach(ctx, id, rdir));
+      } catch (err) {
+        p(err as Error);
+      }
+    }
+  }
+
+  #failPendingAttach(id: string, err: Error): void {
+    const pending = this.#pendingAttach.get(id);
+    this.#pendingAttach.delete(id);
+    for (const p of pending ?? []) p(err);
+  }
+
+  /** Watches for the container's exit (also one that already happened). */
+  #monitor(rec: ContainerRecord): void {
+    this.#monitors.get(rec.Id)?.abort();
+    const ac = new AbortController();
+    this.#monitors.set(rec.Id, ac);
+    this.#o.runtime.waitExit(rec.Id, this.runtimeDir(rec.Id), ac.signal).then(
+      (code) => {
+        if (ac.signal.aborted) return;
+        this.#monitors.delete(rec.Id);
+        void this.#locked(rec.Id, () => this.#onExit(rec, code)).catch((err) => this.#log.error('exit handling failed', { id: rec.Id, error: errorMessage(err) }));
+      },
+      (err) => {
+        if (!ac.signal.aborted) this.#log.error('waiting for exit failed', { id: rec.Id, error: errorMessage(err) });
+      },
+    );
+  }
+
+  /** Records an exit: state, cleanup of network/rootfs/runtime state, events, waiters, restart policy, --rm. */
+  async #onExit(rec: ContainerRecord, code: number, finishedAt = new Date().toISOString()): Promise<void> {
+    if (!this.store.find(rec.Id)) return;
+    const ctx: Ctx = { log: this.#log };
+    const rt = this.#runtimeFor(rec);
+    const startedAt = Date.parse(rec.State.StartedAt);
+    rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: code, FinishedAt: finishedAt };
+    await this.#cleanupRuntime(ctx, rec, rt.path);
+    await this.store.save(rec);
+    this.#emit(rec, 'die', { exitCode: String(code) });
+    this.#notify(rec.Id, 'exit', code);
+    if (rec.HostConfig.AutoRemove) {
+      await this.#removeNow(ctx, rec);
+      return;
+    }
+    if (shouldRestart(rec.HostConfig.RestartPolicy, code, rec.RestartCount, rec.ManuallyStopped)) {
+      const ranLong = Date.now() - startedAt >= 10_000;
+      const n = ranLong ? 0 : (this.#backoff.get(rec.Id) ?? 0);
+      this.#backoff.set(rec.Id, n + 1);
+      rec.State = { ...rec.State, Status: 'restarting', Running: true, Restarting: true };
+      await this.store.save(rec);
+      const t = setTimeout(() => {
+        this.#restartTimers.delete(rec.Id);
+        void this.#locked(rec.Id, async () => {
+          if (!rec.State.Restarting || !this.store.find(rec.Id)) return;
+          rec.RestartCount++;
+          try {
+            await this.#start(ctx, rec, true);
+            this.#emit(rec, 'restart');
+          } catch (err) {
+            this.#log.warn('restart failed', { id: rec.Id, error: errorMessage(err) });
+            rec.State = { ...rec.State, Status: 'exited', Running: false, Restarting: false };
+            await this.store.save(rec);
+          }
+        });
+      }, restartDelayMs(n));
+      this.#restartTimers.set(rec.Id, t);
+    }
+  }
+
+  async #cleanupRuntime(ctx: Ctx, rec: ContainerRecord, runtimePath: string): Promise<void> {
+    await this.#o.networks.detach(ctx, rec.Id).catch((e) => ctx.log.warn('network detach failed', { id: rec.Id, error: errorMessage(e) }));
+    await this.#o.runtime.delete(ctx, rec.Id, runtimePath).catch((e) => ctx.log.warn('runtime delete failed', { id: rec.Id, error: errorMessage(e) }));
+    await unmount(ctx, this.rootfsPath(rec.Id));
+    await rm(this.runtimeDir(rec.Id), { recursive: true, force: true }).catch(() => {});
+    rec.NetworkSettings = { ...rec.NetworkSettings, Ports: {}, SandboxKey: '' };
+    for (const ep of Object.values(rec.NetworkSettings.Networks)) {
+      Object.assign(ep, { EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '', IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0 });
+    }
+  }
+
+  #notify(id: string, what: 'exit' | 'removed', code: number): void {
+    const ws = this.#waiters.get(id);
+    if (!ws) return;
+    const keep: Waiter[] = [];
+    for (const w of ws) {
+      if (what === 'exit' && (w.condition === 'next-exit' || w.condition === 'not-running')) w.resolve({ StatusCode: code, Error: null });
+      else if (what === 'removed') w.resolve({ StatusCode: code, Error: null });
+      else keep.push(w);
+    }
+    if (keep.length) this.#waiters.set(id, keep);
+    else this.#waiters.delete(id);
+  }
+
+  // ---------------------------------------------------------------- wait
+
+  /**
+   * Registers a waiter now (so a start sent after this call is covered) and returns a promise of the result.
+   * Throws at once for an unknown container or an invalid condition.
+   */
+  wait(ref: string, condition: string): Promise<{ StatusCode: number; Error: { Message: string } | null }> {
+    if (!['not-running', 'next-exit', 'removed', ''].includes(condition)) throw new InvalidArgumentError(`invalid condition: "${condition}"`);
+    const cond = (condition || 'not-running') as WaitCondition;
+    const rec = this.store.get(ref);
+    if (cond === 'not-running' && !rec.State.Running) return Promise.resolve({ StatusCode: rec.State.ExitCode, Error: null });
+    return new Promise((resolve) => {
+      const list = this.#waiters.get(rec.Id) ?? [];
+      list.push({ condition: cond, resolve });
+      this.#waiters.set(rec.Id, list);
+    });
+  }
+
+  cancelWait(ref: string, resolve: unknown): void {
+    const rec = this.store.find(ref);
+    if (!rec) return;
+    const list = this.#waiters.get(rec.Id)?.filter((w) => w.resolve !== resolve);
+    if (list?.length) this.#waiters.set(rec.Id, list);
+    else this.#waiters.delete(rec.Id);
+  }
+
+  // ---------------------------------------------------------------- stop / kill / restart
+
+  async stop(ctx: Ctx, ref: string, timeoutSec?: number, signal?: string): Promise<void> {
+    const rec = this.store.get(ref);
+    await this.#locked(rec.Id, async () => {
+      const timer = this.#restartTimers.get(rec.Id);
+      if (rec.State.Restarting && timer) {
+        clearTimeout(timer);
+        this.#restartTimers.delete(rec.Id);
+        rec.ManuallyStopped = true;
+        rec.State = { ...rec.State, Status: 'exited', Running: false, Restarting: false };
+        await this.store.save(rec);
+        this.#emit(rec, 'stop');
+        return;
+      }
+      if (!rec.State.Running) throw new NotModifiedError('container already stopped');
+      rec.ManuallyStopped = true;
+      await this.store.save(rec);
+    });
+    if (!rec.State.Running) return;
+    const d = this.#o.defaults();
+    const sig = parseSignal(signal || rec.Config.StopSignal || 'SIGTERM');
+    const t = timeoutSec ?? rec.Config.StopTimeout ?? 10;
+    const rt = this.#runtimeFor(rec);
+    const exited = this.wait(rec.Id, 'not-running');
+    if (rec.State.Paused) await this.#o.runtime.resume(ctx, rec.Id, rt.path).catch(() => {});
+    if (t !== 0) await this.#o.runtime.kill(ctx, rec.Id, rt.path, sig).catch((e) => ctx.log.debug('stop signal failed', { error: errorMessage(e) }));
+    const timedOut = t < 0 ? false : await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), Math.max(t, 0) * 1000))]);
+    if (timedOut) {
+      await this.#o.runtime.kill(ctx, rec.Id, rt.path, 9, true).catch(() => {});
+      await Promise.race([exited, new Promise((r) => setTimeout(r, Math.max(d.shutdownTimeout, 5) * 1000))]);
+    } else if (t < 0) await exited;
+    this.#emit(rec, 'stop');
+  }
+
+  async kill(ctx: Ctx, ref: string, signal = 'KILL'): Promise<void> {
+    const rec = this.store.get(ref);
+    const sig = parseSignal(signal);
+    if (!rec.State.Running || rec.State.Restarting) throw new ConflictError(`Cannot kill container: ${ref}: Container ${rec.Id} is not running`);
+    const rt = this.#runtimeFor(rec);
+    if (sig === 9) {
+      rec.ManuallyStopped = true;
+      await this.store.save(rec);
+    }
+    await this.#o.runtime.kill(ctx, rec.Id, rt.path, sig);
+    this.#emit(rec, 'kill', { signal: String(sig) });
+  }
+
+  async restart(ctx: Ctx, ref: string, timeoutSec?: number, signal?: string): Promise<void> {
+    const rec = this.store.get(ref);
+    if (rec.State.Running) {
+      try {
+        await this.stop(ctx, ref, timeoutSec, signal);
+      } catch (err) {
+        if (!(err instanceof NotModifiedError)) throw err;
+      }
+    }
+    await this.#locked(rec.Id, () => this.#start(ctx, rec, false));
+    this.#emit(rec, 'restart');
+  }
+
+  async pause(ctx: Ctx, ref: string): Promise<void> {
+    const rec = this.store.get(ref);
+    if (!rec.State.Running) throw new ConflictError(`Container ${rec.Id} is not running`);
+    if (rec.State.Paused) throw new ConflictError(`Container ${rec.Id} is already paused`);
+    await this.#o.runtime.pause(ctx, rec.Id, this.#runtimeFor(rec).path);
+    rec.State = { ...rec.State, Paused: true, Status: 'paused' };
+    await this.store.save(rec);
+    this.#emit(rec, 'pause');
+  }
+
+  async unpause(ctx: Ctx, ref: string): Promise<void> {
+    const rec = this.store.get(ref);
+    if (!rec.State.Paused) throw new ConflictError(`Container ${rec.Id} is not paused`);
+    await this.#o.runtime.resume(ctx, rec.Id, this.#runtimeFor(rec).path);
+    rec.State = { ...rec.State, Paused: false, Status: 'running' };
+    await this.store.save(rec);
+    this.#emit(rec, 'unpause');
+  }
+
+  // ---------------------------------------------------------------- remove / rename
+
+  async remove(ctx: Ctx, ref: string, force: boolean): Promise<void> {
+    const rec = this.store.get(ref);
+    if (rec.State.Running && !rec.State.Restarting) {
+      if (!force) {
+        const what = rec.State.Paused ? 'paused' : 'running';
+        throw new ConflictError(`cannot remove container "${rec.Name}": container is ${what}: stop the container before removing or force remove`);
+      }
+      const rt = this.#runtimeFor(rec);
+      rec.ManuallyStopped = true;
+      const exited = this.wait(rec.Id, 'not-running');
+      if (rec.State.Paused) await this.#o.runtime.resume(ctx, rec.Id, rt.path).catch(() => {});
+      await this.#o.runtime.kill(ctx, rec.Id, rt.path, 9, true).catch(() => {});
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    }
+    await this.#locked(rec.Id, () => this.#removeNow(ctx, rec));
+  }
+
+  async #removeNow(ctx: Ctx, rec: ContainerRecord): Promise<void> {
+    if (!this.store.find(rec.Id)) return;
+    const timer = this.#restartTimers.get(rec.Id);
+    if (timer) clearTimeout(timer);
+    this.#restartTimers.delete(rec.Id);
+    this.#monitors.get(rec.Id)?.abort();
+    this.#monitors.delete(rec.Id);
+    rec.State = { ...rec.State, Status: 'removing' };
+    const rt = this.#runtimeFor(rec);
+    await this.#cleanupRuntime(ctx, rec, rt.path);
+    await this.#o.images.removeRootfs(ctx, rec.Id);
+    await this.store.remove(rec);
+    this.#backoff.delete(rec.Id);
+    this.#emit(rec, 'destroy');
+    this.#notify(rec.Id, 'removed', rec.State.ExitCode);
+  }
+
+  async rename(ref: string, newName: string): Promise<void> {
+    if (!newName) throw new InvalidArgumentError('Neither old nor new names may be empty');
+    const rec = this.store.get(ref);
+    const full = validateName(newName);
+    if (full === rec.Name) throw new ConflictError(`Renaming a container with the same name as its current name`);
+    const old = rec.Name;
+    this.store.reserveName(full, rec.Id);
+    this.store.releaseName(old, rec.Id);
+    rec.Name = full;
+    await this.store.save(rec);
+    this.#emit(rec, 'rename', { oldName: old });
+  }
+
+  // ---------------------------------------------------------------- attach
+
+  /**
+   * Streams of a container for attach: connects now if it runs, else when it next starts (docker run attaches
+   * before start). Rejects with a ConflictError for a stopped container that is not about to start.
+   */
+  async attach(ctx: Ctx, ref: string, signal: AbortSignal): Promise<AttachStreams> {
+    const rec = this.store.get(ref);
+    if (rec.State.Paused) throw new ConflictError('You cannot attach to a paused container, unpause it first');
+    if (rec.State.Running && !rec.State.Restarting) return this.#o.runtime.attach(ctx, rec.Id, this.runtimeDir(rec.Id));
+    return new Promise((resolve, reject) => {
+      const list = this.#pendingAttach.get(rec.Id) ?? [];
+      const cb = (s: AttachStreams | Error) => (s instanceof Error ? reject(s) : resolve(s));
+      list.push(cb);
+      this.#pendingAttach.set(rec.Id, list);
+      signal.addEventListener('abort', () => {
+        const l = this.#pendingAttach.get(rec.Id)?.filter((x) => x !== cb);
+        if (l?.length) this.#pendingAttach.set(rec.Id, l);
+        else this.#pendingAttach.delete(rec.Id);
+        reject(new Error('client went away'));
+      });
+    });
+  }
+
+  async resize(ref: string, h: number, w: number): Promise<void> {
+    const rec = this.store.get(ref);
+    if (!rec.State.Running) throw new ConflictError(`Container ${rec.Id} is not running`);
+    await this.#o.runtime.resize(rec.Id, this.runtimeDir(rec.Id), h, w);
+  }
+
+  // ---------------------------------------------------------------- restore after daemon restart
+
+  /**
+   * Re-adopts containers after a daemon (re)start: running ones keep running and are watched again; exits that
+   * happened while the daemon was down are recorded and their restart policies applied; `always` containers
+   * that were running when the host rebooted are started.
+   */
+  async restore(ctx: Ctx): Promise<void> {
+    const recs = await this.store.load();
+    for (const rec of recs) {
+      this.store.reserveName(rec.Name, rec.Id);
+    }
+    await Promise.all(
+      recs.map(async (rec) => {
+        try {
+          await this.#restoreOne(ctx, rec);
+        } catch (err) {
+          ctx.log.error('restore failed', { id: rec.Id, error: errorMessage(err) });
+        }
+      }),
+    );
+  }
+
+  async #restoreOne(ctx: Ctx, rec: ContainerRecord): Promise<void> {
+    if (rec.State.Status === 'removing') {
+      await this.#removeNow(ctx, rec);
+      return;
+    }
+    if (!rec.State.Running) return;
+    const rt = this.#runtimeFor(rec);
+    const code = await this.#o.runtime.readExit(rec.Id, this.runtimeDir(rec.Id));
+    if (code !== undefined) {
+      await this.#locked(rec.Id, () => this.#onExit(rec, code));
+      return;
+    }
+    const st = await this.#o.runtime.state(ctx, rec.Id, rt.path).catch(() => undefined);
+    if (st && (st.status === 'running' || st.status === 'paused')) {
+      rec.State = { ...rec.State, Pid: st.pid, Paused: st.status === 'paused', Status: st.status === 'paused' ? 'paused' : 'running', Restarting: false };
+      const settings = await this.#o.networks.restore(ctx, this.#sandboxSpec(rec), st.pid);
+      if (settings) rec.NetworkSettings = { Ports: settings.Ports, Networks: settings.Networks, SandboxKey: settings.SandboxKey || rec.NetworkSettings.SandboxKey };
+      await this.store.save(rec);
+      this.#monitor(rec);
+      return;
+    }
+    if (rec.State.Restarting) {
+      rec.State = { ...rec.State, Restarting: false, Running: false, Status: 'exited' };
+      await this.#locked(rec.Id, () => this.#onExit(rec, rec.State.ExitCode));
+      return;
+    }
+    // gone without an exit file (host reboot, runtime state lost): record it as killed
+    await this.#locked(rec.Id, () => this.#onExit(rec, 255));
+  }
+
+  /** Stops watching (daemon shutdown): containers keep running. */
+  shutdown(): void {
+    for (const ac of this.#monitors.values()) ac.abort();
+    for (const t of this.#restartTimers.values()) clearTimeout(t);
+    this.#monitors.clear();
+    this.#restartTimers.clear();
+  }
+
+  // ---------------------------------------------------------------- for images
+
+  usersOf(imageId: string): { id: string; running: boolean }[] {
+    return this.store
+      .all()
+      .filter((c) => c.Image === imageId)
+      .map((c) => ({ id: c.Id, running: c.State.Running }));
+  }
+
+  async rootfsOf(ref: string) {
+    const rec = this.store.get(ref);
+    const c = rec.Config;
+    const config: ImageConfig = { ...c, ExposedPorts: c.ExposedPorts ?? undefined, Env: c.Env ?? undefined, Volumes: c.Volumes ?? undefined, Healthcheck: c.Healthcheck as ImageConfig['Healthcheck'] };
+    return { id: rec.Id, imageId: rec.Image, layout: await this.#o.images.rootfsLayout(rec.Id, rec.Image), running: rec.State.Running, config };
+  }
+
+  status(rec: ContainerRecord): ContainerStatus {
+    return rec.State.Status;
+  }
+
+  requireRunning(ref: string): ContainerRecord {
+    const rec = this.store.get(ref);
+    if (!rec.State.Running || rec.State.Restarting) throw new ConflictError(`Container ${rec.Id} is not running`);
+    if (rec.State.Paused) throw new ConflictError(`Container ${rec.Id} is paused, unpause the container before exec`);
+    return rec;
+  }
+
+  notFound(ref: string): never {
+    throw new NotFoundError(`No such container: ${ref}`);
+  }
+}

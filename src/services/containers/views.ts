@@ -1,0 +1,159 @@
+import { InvalidArgumentError } from '../../common/errors.ts';
+import { statusText } from '../../domain/container/status.ts';
+import type { ContainerRecord } from '../../domain/container/types.ts';
+
+/**
+ * Docker's JSON shapes of a container: inspect (GET /containers/{id}/json) and list entries (GET /containers/json).
+ * Nested objects are always present (the docker CLI dereferences them).
+ */
+export function inspectView(rec: ContainerRecord, paths: { logPath: string; dir: string }, version: number): Record<string, unknown> {
+  const running = rec.State.Running;
+  const out: Record<string, unknown> = {
+    Id: rec.Id,
+    Created: rec.Created,
+    Path: rec.Path,
+    Args: rec.Args,
+    State: { ...rec.State },
+    Image: rec.Image,
+    ResolvConfPath: `${paths.dir}/resolv.conf`,
+    HostnamePath: `${paths.dir}/hostname`,
+    HostsPath: `${paths.dir}/hosts`,
+    LogPath: paths.logPath,
+    Name: rec.Name,
+    RestartCount: rec.RestartCount,
+    Driver: 'overlay2',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: (rec as ContainerRecord & { ExecIDs?: string[] }).ExecIDs?.length ? (rec as ContainerRecord & { ExecIDs?: string[] }).ExecIDs : null,
+    HostConfig: rec.HostConfig,
+    GraphDriver: { Name: 'overlay2', Data: null },
+    Mounts: rec.Mounts,
+    Config: { ...rec.Config, Env: rec.Config.Env ?? [], Labels: rec.Config.Labels ?? {} },
+    NetworkSettings: {
+      Bridge: '',
+      SandboxID: running ? rec.Id : '',
+      SandboxKey: rec.NetworkSettings.SandboxKey,
+      HairpinMode: false,
+      LinkLocalIPv6Address: '',
+      LinkLocalIPv6PrefixLen: 0,
+      Ports: rec.NetworkSettings.Ports ?? {},
+      SecondaryIPAddresses: null,
+      SecondaryIPv6Addresses: null,
+      EndpointID: rec.NetworkSettings.Networks.bridge?.EndpointID ?? '',
+      Gateway: rec.NetworkSettings.Networks.bridge?.Gateway ?? '',
+      GlobalIPv6Address: rec.NetworkSettings.Networks.bridge?.GlobalIPv6Address ?? '',
+      GlobalIPv6PrefixLen: rec.NetworkSettings.Networks.bridge?.GlobalIPv6PrefixLen ?? 0,
+      IPAddress: rec.NetworkSettings.Networks.bridge?.IPAddress ?? '',
+      IPPrefixLen: rec.NetworkSettings.Networks.bridge?.IPPrefixLen ?? 0,
+      IPv6Gateway: rec.NetworkSettings.Networks.bridge?.IPv6Gateway ?? '',
+      MacAddress: rec.NetworkSettings.Networks.bridge?.MacAddress ?? '',
+      Networks: rec.NetworkSettings.Networks,
+    },
+  };
+  const cfg = out.Config as Record<string, unknown>;
+  delete cfg.EndpointsConfig;
+  if (version < 1.44 && rec.Config.MacAddress === undefined) cfg.MacAddress = '';
+  return out;
+}
+
+export function portsList(rec: ContainerRecord): { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] {
+  const out: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] = [];
+  const ports = rec.State.Running ? (rec.NetworkSettings.Ports ?? {}) : {};
+  const seen = new Set<string>();
+  for (const [key, bindings] of Object.entries(ports)) {
+    const [p, proto] = key.split('/');
+    if (!bindings || bindings.length === 0) {
+      out.push({ PrivatePort: Number(p), Type: proto ?? 'tcp' });
+      seen.add(key);
+      continue;
+    }
+    for (const b of bindings) out.push({ IP: b.HostIp || '0.0.0.0', PrivatePort: Number(p), PublicPort: Number(b.HostPort), Type: proto ?? 'tcp' });
+    seen.add(key);
+  }
+  for (const key of Object.keys(rec.Config.ExposedPorts ?? {})) {
+    if (seen.has(key)) continue;
+    const [p, proto] = key.split('/');
+    out.push({ PrivatePort: Number(p), Type: proto ?? 'tcp' });
+  }
+  return out;
+}
+
+export function listView(rec: ContainerRecord, imageRefs: (imageId: string) => string): Record<string, unknown> {
+  return {
+    Id: rec.Id,
+    Names: [rec.Name],
+    Image: rec.Config.Image || imageRefs(rec.Image),
+    ImageID: rec.Image,
+    Command: [rec.Path, ...rec.Args].join(' '),
+    Created: Math.floor(Date.parse(rec.Created) / 1000),
+    Ports: portsList(rec),
+    Labels: rec.Config.Labels ?? {},
+    State: rec.State.Status,
+    Status: statusText(rec.State),
+    HostConfig: { NetworkMode: rec.HostConfig.NetworkMode },
+    NetworkSettings: { Networks: rec.NetworkSettings.Networks },
+    Mounts: rec.Mounts,
+  };
+}
+
+const PS_FILTERS = ['id', 'name', 'label', 'status', 'exited', 'ancestor', 'before', 'since', 'network', 'health', 'volume', 'publish', 'expose', 'isolation', 'is-task'];
+const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
+
+export interface ListOptions {
+  all: boolean;
+  limit?: number;
+  filters: Map<string, string[]>;
+  /** image reference → image id, undefined if unknown */
+  resolveImage: (ref: string) => string | undefined;
+  find: (ref: string) => ContainerRecord | undefined;
+}
+
+function matchLabel(labels: Record<string, string>, f: string): boolean {
+  const i = f.indexOf('=');
+  if (i < 0) return f in labels;
+  return labels[f.slice(0, i)] === f.slice(i + 1);
+}
+
+/** `docker ps` selection: all/limit/filters, newest first. */
+export function selectContainers(recs: ContainerRecord[], o: ListOptions): ContainerRecord[] {
+  for (const k of o.filters.keys()) if (!PS_FILTERS.includes(k)) throw new InvalidArgumentError(`invalid filter '${k}'`);
+  const f = o.filters;
+  for (const s of f.get('status') ?? []) if (!STATUSES.includes(s)) throw new InvalidArgumentError(`invalid filter 'status=${s}'`);
+  for (const h of f.get('health') ?? []) if (!['starting', 'healthy', 'unhealthy', 'none'].includes(h)) throw new InvalidArgumentError(`Unrecognised filter value for health: ${h}`);
+  let list = [...recs].sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created) || b.Id.localeCompare(a.Id));
+  const byTime = (ref: string) => {
+    const c = o.find(ref);
+    if (!c) throw new InvalidArgumentError(`No such container: ${ref}`);
+    return Date.parse(c.Created);
+  };
+  const before = f.get('before')?.map(byTime);
+  const since = f.get('since')?.map(byTime);
+  const ancestors = f.get('ancestor')?.map((a) => o.resolveImage(a) ?? `\0${a}`);
+  list = list.filter((c) => {
+    if (!o.all && !c.State.Running && !f.has('status') && !f.has('exited') && o.limit === undefined && !before && !since) return false;
+    if (f.has('id') && !f.get('id')!.some((v) => c.Id.startsWith(v))) return false;
+    if (f.has('name') && !f.get('name')!.some((v) => safeRegex(v).test(c.Name.slice(1)))) return false;
+    if (f.has('label') && !f.get('label')!.every((v) => matchLabel(c.Config.Labels ?? {}, v))) return false;
+    if (f.has('status') && !f.get('status')!.includes(c.State.Status)) return false;
+    if (f.has('exited') && (c.State.Running || c.State.StartedAt.startsWith('0001') || !f.get('exited')!.includes(String(c.State.ExitCode)))) return false;
+    if (ancestors && !ancestors.includes(c.Image) && !f.get('ancestor')!.includes(c.Config.Image)) return false;
+    if (before && !before.every((t) => Date.parse(c.Created) < t)) return false;
+    if (since && !since.every((t) => Date.parse(c.Created) > t)) return false;
+    if (f.has('network') && !f.get('network')!.some((n) => n in c.NetworkSettings.Networks || Object.values(c.NetworkSettings.Networks).some((e) => e.NetworkID.startsWith(n)))) return false;
+    if (f.has('health') && !f.get('health')!.includes('none')) return false;
+    if (f.has('is-task') && f.get('is-task')!.includes('true')) return false;
+    return true;
+  });
+  if (o.limit !== undefined && o.limit > 0) list = list.slice(0, o.limit);
+  return list;
+}
+
+function safeRegex(s: string): RegExp {
+  try {
+    return new RegExp(s);
+  } catch {
+    throw new InvalidArgumentError(`invalid filter 'name=${s}': error parsing regexp`);
+  }
+}

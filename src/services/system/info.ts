@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { ENGINE_VERSION } from '../../api/engine/version.ts';
+import type { DaemonConfig } from '../../domain/config/daemon-config.ts';
+
+export interface InfoCounts {
+  containers: { running: number; paused: number; stopped: number };
+  images: number;
+}
+
+async function osRelease(): Promise<string> {
+  try {
+    const t = await readFile('/etc/os-release', 'utf8');
+    return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(t)?.[1] ?? 'Linux';
+  } catch {
+    return 'Linux';
+  }
+}
+
+/** GET /info: the daemon's description in dockerd's shape. */
+export class SystemInfo {
+  readonly kernelVersion = os.release();
+  readonly #cfg: () => DaemonConfig;
+  readonly #counts: () => InfoCounts;
+  readonly #id: string;
+  readonly #runtimes: () => { default: string; names: string[]; paths: Record<string, string> };
+  readonly #cgroupVersion: string;
+  #osName?: string;
+
+  constructor(o: { cfg: () => DaemonConfig; counts: () => InfoCounts; id: string; runtimes: () => { default: string; names: string[]; paths: Record<string, string> }; cgroupVersion: string }) {
+    this.#cfg = o.cfg;
+    this.#counts = o.counts;
+    this.#id = o.id;
+    this.#runtimes = o.runtimes;
+    this.#cgroupVersion = o.cgroupVersion;
+  }
+
+  async info(): Promise<Record<string, unknown>> {
+    const cfg = this.#cfg();
+    const c = this.#counts();
+    this.#osName ??= await osRelease();
+    const rt = this.#runtimes();
+    const runtimes: Record<string, { path: string }> = {};
+    for (const n of rt.names) runtimes[n] = { path: rt.paths[n]! };
+    return {
+      ID: this.#id,
+      Containers: c.containers.running + c.containers.paused + c.containers.stopped,
+      ContainersRunning: c.containers.running,
+      ContainersPaused: c.containers.paused,
+      ContainersStopped: c.containers.stopped,
+      Images: c.images,
+      Driver: 'overlay2',
+      DriverStatus: [
+        ['Backing Filesystem', 'extfs'],
+        ['Supports d_type', 'true'],
+        ['Using metacopy', 'false'],
+        ['Native Overlay Diff', 'true'],
+        ['userxattr', 'false'],
+      ],
+      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['json-file', 'k8s-file', 'none'] },
+      MemoryLimit: true,
+      SwapLimit: true,
+      KernelMemory: false,
+      KernelMemoryTCP: false,
+      CpuCfsPeriod: true,
+      CpuCfsQuota: true,
+      CPUShares: true,
+      CPUSet: true,
+      PidsLimit: true,
+      IPv4Forwarding: cfg['ip-forward'],
+      BridgeNfIptables: false,
+      BridgeNfIp6tables: false,
+      Debug: cfg.debug,
+      NFd: 0,
+      OomKillDisable: true,
+      NGoroutines: 0,
+      SystemTime: new Date().toISOString(),
+      LoggingDriver: cfg['log-driver'],
+      CgroupDriver: 'cgroupfs',
+      CgroupVersion: this.#cgroupVersion,
+      NEventsListener: 0,
+      KernelVersion: this.kernelVersion,
+      OperatingSystem: this.#osName,
+      OSVersion: '',
+      OSType: 'linux',
+      Architecture: os.machine(),
+      IndexServerAddress: 'https://index.docker.io/v1/',
+      RegistryConfig: { AllowNondistributableArtifactsCIDRs: null, AllowNondistributableArtifactsHostnames: null, InsecureRegistryCIDRs: ['127.0.0.0/8'], IndexConfigs: {}, Mirrors: null },
+      NCPU: os.cpus().length,
+      MemTotal: os.totalmem(),
+      GenericResources: null,
+      DockerRootDir: cfg['data-root'],
+      HttpProxy: '',
+      HttpsProxy: '',
+      NoProxy: '',
+      Name: os.hostname(),
+      Labels: cfg.labels,
+      ExperimentalBuild: false,
+      ServerVersion: ENGINE_VERSION,
+      Runtimes: runtimes,
+      DefaultRuntime: rt.default,
+      Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
+      LiveRestoreEnabled: true,
+      Isolation: '',
+      InitBinary: 'docker-init',
+      ContainerdCommit: { ID: '' },
+      RuncCommit: { ID: '' },
+      InitCommit: { ID: '' },
+      SecurityOptions: ['name=seccomp,profile=builtin'],
+      CDISpecDirs: [],
+      Warnings: cfg.hosts.some((h) => h.startsWith('tcp://')) && !cfg.tlsverify ? ['WARNING: API is accessible on a TCP port without encryption.'] : null,
+    };
+  }
+}

@@ -1,0 +1,146 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Router } from '../api/engine/router.ts';
+import { registerContainerRoutes } from '../api/engine/routers/containers/routes.ts';
+import { registerExecRoutes } from '../api/engine/routers/containers/exec-routes.ts';
+import { registerLogRoutes } from '../api/engine/routers/containers/logs-routes.ts';
+import { registerImageRoutes } from '../api/engine/routers/images/routes.ts';
+import { registerNetworkRoutes } from '../api/engine/routers/networks/routes.ts';
+import { registerSystemRoutes } from '../api/engine/routers/system/routes.ts';
+import type { Ctx } from '../common/ctx.ts';
+import { writeFileAtomic } from '../common/fs.ts';
+import { newId } from '../common/ids.ts';
+import type { Logger } from '../common/log.ts';
+import type { DaemonConfig } from '../domain/config/daemon-config.ts';
+import { ConmonRuntime } from '../drivers/runtime/conmon/conmon-runtime.ts';
+import { probeRuntimes } from '../drivers/runtime/conmon/probe.ts';
+import { ContainerService, type RuntimeInfo } from '../services/containers/container-service.ts';
+import { ExecService } from '../services/containers/exec-service.ts';
+import { EventsService } from '../services/events/events.ts';
+import { ImageService } from '../services/images/image-service.ts';
+import { NetworkService } from '../services/networks/network-service.ts';
+import { SystemInfo } from '../services/system/info.ts';
+import os from 'node:os';
+
+export interface Engine {
+  router: Router;
+  events: EventsService;
+  daemonId: string;
+  name: string;
+  reload(cfg: DaemonConfig): void;
+  close(): Promise<void>;
+}
+
+async function engineId(dataRoot: string): Promise<string> {
+  const p = join(dataRoot, 'engine-id');
+  try {
+    return (await readFile(p, 'utf8')).trim();
+  } catch {
+    const id = newId();
+    await writeFileAtomic(p, id);
+    return id;
+  }
+}
+
+/** The composition root: the one place that names concrete drivers and wires services together. */
+export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engine> {
+  const ctx: Ctx = { log };
+  const events = new EventsService();
+  const dataRoot = cfg['data-root'];
+  const execRoot = cfg['exec-root'];
+  const id = await engineId(dataRoot);
+
+  const probe = await probeRuntimes(ctx, { execRoot });
+  const runtimeTable = (): { default: string; table: Record<string, RuntimeInfo> } => {
+    const table: Record<string, RuntimeInfo> = {};
+    for (const [n, p] of Object.entries(probe.available)) table[n] = { name: n, path: p };
+    for (const [n, r] of Object.entries(cfg.runtimes)) table[n] = { name: n, path: r.path, args: r.runtimeArgs };
+    return { default: cfg['default-runtime'] || probe.preferred, table };
+  };
+  const runtime = new ConmonRuntime({ execRoot, log });
+
+  const images = await ImageService.create({ dataRoot, events, log });
+  let containersRef: ContainerService | undefined;
+  const networks = await NetworkService.create(ctx, {
+    dataRoot,
+    execRoot,
+    events,
+    bip: cfg.bip || undefined,
+    fixedCidr: cfg['fixed-cidr'] || undefined,
+    iptables: cfg.iptables,
+    ipForward: cfg['ip-forward'],
+    ipMasq: cfg['ip-masq'],
+    icc: cfg.icc,
+    dns: cfg.dns,
+    dnsSearch: cfg['dns-search'],
+    dnsOptions: cfg['dns-opts'],
+    containerPid: (ref: string) => {
+      const c = containersRef?.store.find(ref);
+      return c?.State.Running ? { id: c.Id, pid: c.State.Pid, name: c.Name.slice(1) } : undefined;
+    },
+  });
+  const containers = new ContainerService({
+    dataRoot,
+    execRoot,
+    runtime,
+    runtimes: runtimeTable,
+    images,
+    networks,
+    events,
+    log,
+    defaults: () => ({
+      init: cfg.init,
+      initPath: cfg['init-path'],
+      logOpts: { 'max-size': '10m', 'max-file': '3', ...cfg['log-opts'] },
+      ulimits: Object.values(cfg['default-ulimits']),
+      shutdownTimeout: cfg['shutdown-timeout'],
+    }),
+  });
+  containersRef = containers;
+  images.setContainers(containers);
+  const execs = new ExecService(containers, runtime, events, (rec) => runtimeTable().table[rec.RuntimeName || runtimeTable().default]!.path);
+  await containers.restore(ctx);
+
+  const system = new SystemInfo({
+    cfg: () => cfg,
+    id,
+    cgroupVersion: probe.cgroupVersion,
+    runtimes: () => {
+      const t = runtimeTable();
+      return { default: t.default, names: Object.keys(t.table), paths: Object.fromEntries(Object.entries(t.table).map(([n, r]) => [n, r.path])) };
+    },
+    counts: () => {
+      const all = containers.store.all();
+      return {
+        containers: {
+          running: all.filter((c) => c.State.Running && !c.State.Paused).length,
+          paused: all.filter((c) => c.State.Paused).length,
+          stopped: all.filter((c) => !c.State.Running).length,
+        },
+        images: images.count(),
+      };
+    },
+  });
+
+  const router = new Router();
+  registerSystemRoutes(router, { events, system });
+  registerContainerRoutes(router, { containers, imageIdOf: async (ref) => images.resolve(ref).then((i) => i.id, () => undefined) });
+  registerExecRoutes(router, execs);
+  registerLogRoutes(router, containers);
+  registerImageRoutes(router, { images, events });
+  registerNetworkRoutes(router, { networks, events });
+
+  return {
+    router,
+    events,
+    daemonId: id,
+    name: os.hostname(),
+    reload(next: DaemonConfig) {
+      cfg = next;
+    },
+    async close() {
+      containers.shutdown();
+      await networks.close?.();
+    },
+  };
+}

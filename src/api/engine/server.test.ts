@@ -96,7 +96,7 @@ test('malformed JSON is a 400 with a message', async () => {
 test('hijack answers 101 UPGRADED and supports half-close', async () => {
   const s = net.connect(sock);
   const got: Buffer[] = [];
-  s.on('data', (d) => got.push(d));
+  s.on("data", (d: Buffer) => got.push(d));
   s.write('POST /v1.47/hijack HTTP/1.1\r\nHost: api.moby.localhost\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n');
   await new Promise((r) => setTimeout(r, 50));
   s.write('ping');
@@ -112,7 +112,7 @@ test('hijack answers 101 UPGRADED and supports half-close', async () => {
 test('hijack without Upgrade answers 200 with a raw stream', async () => {
   const s = net.connect(sock);
   const got: Buffer[] = [];
-  s.on('data', (d) => got.push(d));
+  s.on("data", (d: Buffer) => got.push(d));
   s.write('POST /hijack HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n');
   await new Promise((r) => setTimeout(r, 50));
   s.end();

@@ -666,7 +666,7 @@ export class ContainerService implements ContainersForImages {
     const rec = this.store.get(ref);
     const c = rec.Config;
     const config: ImageConfig = { ...c, ExposedPorts: c.ExposedPorts ?? undefined, Env: c.Env ?? undefined, Volumes: c.Volumes ?? undefined, Healthcheck: c.Healthcheck as ImageConfig['Healthcheck'] };
-    return { id: rec.Id, imageId: rec.Image, layout: await this.#o.images.rootfsLayout(rec.Id, rec.Image), running: rec.State.Running, config };
+    return { id: rec.Id, imageId: rec.Image, layout: await this.#o.images.rootfsLayout(rec.Id, rec.Image), running: rec.State.Running, config, paused: rec.State.Paused, name: rec.Name.slice(1), image: rec.Config.Image };
   }
 
   status(rec: ContainerRecord): ContainerStatus {

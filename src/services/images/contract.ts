@@ -1,20 +1,8 @@
 import type { Ctx } from '../../common/ctx.ts';
+import type { ImageConfig } from '../../domain/image/config.ts';
 
-/** The image config as Docker/OCI store it (`config` of the image config blob), Docker's field names. */
-export interface ImageConfig {
-  User?: string;
-  ExposedPorts?: Record<string, object>;
-  Env?: string[];
-  Entrypoint?: string[] | null;
-  Cmd?: string[] | null;
-  Volumes?: Record<string, object> | null;
-  WorkingDir?: string;
-  Labels?: Record<string, string> | null;
-  StopSignal?: string;
-  Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number };
-  OnBuild?: string[] | null;
-  Shell?: string[];
-}
+/** The image config (`config` of the image config blob); defined with the other image types in src/domain/image. */
+export type { ImageConfig };
 
 export interface ImageSummary {
   /** "sha256:<hex>" of the image config blob. */
@@ -32,6 +20,12 @@ export interface RootfsLayout {
   lowerDirs: string[];
   upperDir: string;
   workDir: string;
+  /**
+   * The same lower dirs relative to `baseDir` ("l/ABC…", dockerd's short links). Mount with cwd = baseDir and these
+   * when the absolute lowerdir option would pass the kernel's one-page limit (many layers).
+   */
+  relativeLowerDirs?: string[];
+  baseDir?: string;
 }
 
 /**
@@ -53,5 +47,18 @@ export interface ContainersForImages {
   /** Containers that use an image: id and whether running. */
   usersOf(imageId: string): { id: string; running: boolean }[];
   /** Data needed by commit/export/diff: the container's rootfs layout and image. Throws NotFoundError. */
-  rootfsOf(ref: string): Promise<{ id: string; imageId: string; layout: RootfsLayout; running: boolean; config: ImageConfig }>;
+  rootfsOf(ref: string): Promise<{
+    id: string;
+    imageId: string;
+    layout: RootfsLayout;
+    running: boolean;
+    config: ImageConfig;
+    /** Optional extras for commit (pause) and for event attributes (`name`, `image`). */
+    paused?: boolean;
+    name?: string;
+    image?: string;
+  }>;
+  /** Pauses and resumes a running container around `docker commit` (pause=true). Optional. */
+  pause?(ctx: Ctx, ref: string): Promise<void>;
+  unpause?(ctx: Ctx, ref: string): Promise<void>;
 }

@@ -5,7 +5,13 @@ export interface OverlayLayout {
   lowerDirs: string[];
   upperDir: string;
   workDir: string;
+  /** The lower dirs relative to baseDir (short l/ links), used when the absolute option string gets long. */
+  relativeLowerDirs?: string[];
+  baseDir?: string;
 }
+
+/** The kernel takes mount options of at most one page. */
+const MAX_OPTS = 4000;
 
 /**
  * Mounts an overlay filesystem. Long lowerdir lists are passed relative to a common parent (cwd) when that keeps
@@ -13,6 +19,11 @@ export interface OverlayLayout {
  */
 export async function mountOverlay(ctx: Ctx, l: OverlayLayout, target: string): Promise<void> {
   const opts = `lowerdir=${l.lowerDirs.join(':')},upperdir=${l.upperDir},workdir=${l.workDir}`;
+  if (opts.length > MAX_OPTS && l.relativeLowerDirs && l.baseDir) {
+    const rel = `lowerdir=${l.relativeLowerDirs.join(':')},upperdir=${l.upperDir},workdir=${l.workDir}`;
+    await run(ctx, 'mount', ['-t', 'overlay', 'overlay', '-o', rel, target], { cwd: l.baseDir });
+    return;
+  }
   await run(ctx, 'mount', ['-t', 'overlay', 'overlay', '-o', opts, target]);
 }
 

@@ -1,0 +1,238 @@
+import { createHash } from 'node:crypto';
+import { chmod, lchown, link, lstat, lutimes, mkdir, open, rm, symlink } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform, type Readable } from 'node:stream';
+import { setAttribute } from '@napi-rs/xattr';
+import tar from 'tar-stream';
+import type { Ctx } from '../../../common/ctx.ts';
+import { BerthError, InvalidArgumentError } from '../../../common/errors.ts';
+import { classifyTarPath, cleanTarPath, OVERLAY_OPAQUE_XATTR } from '../../../domain/image/whiteout.ts';
+import { run } from '../../../system/exec/exec.ts';
+import { mknodScript, type SpecialFile } from './special-files.ts';
+import type { TarHeader } from './tar-writer.ts';
+
+export interface ApplyResult {
+  /** sha256 of the uncompressed tar stream. */
+  diffId: string;
+  /** Sum of the regular files' sizes (Docker's layer size). */
+  size: number;
+  /** Length of the uncompressed tar stream. */
+  tarSize: number;
+}
+
+interface Meta {
+  uid: number;
+  gid: number;
+  mode: number;
+  mtime: Date;
+  xattrs: [string, string][];
+}
+
+const XATTR_PREFIX = 'SCHILY.xattr.';
+
+/**
+ * xattrs from PAX records, minus overlay's own and minus values tar-stream could not decode as UTF-8 (binary
+ * values such as security.capability arrive mangled; skipping them beats writing garbage).
+ */
+function xattrsOf(pax: Record<string, string> | null | undefined): [string, string][] {
+  if (!pax) return [];
+  return Object.entries(pax)
+    .filter(([k]) => k.startsWith(XATTR_PREFIX))
+    .map(([k, v]) => [k.slice(XATTR_PREFIX.length), v] as [string, string])
+    .filter(([k, v]) => !k.startsWith('trusted.overlay.') && !v.includes('\uFFFD'));
+}
+
+/**
+ * Unpacks one uncompressed OCI layer tar into `dest` (an empty overlay diff dir), turning OCI whiteouts into overlay
+ * whiteouts: `.wh.name` → char device 0/0 `name`, `.wh..wh..opq` → trusted.overlay.opaque=y on the dir. Keeps
+ * owners, modes (setuid too), mtimes, hardlinks, symlinks and PAX xattrs. Device nodes and fifos (Node cannot
+ * mknod) are made by one `sh` script per layer. Computes the diff id while streaming. Refuses entries that would
+ * escape `dest` (`..`, or a path through a symlink).
+ */
+export async function applyLayer(ctx: Ctx, input: Readable, dest: string): Promise<ApplyResult> {
+  const hash = createHash('sha256');
+  let tarSize = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      tarSize += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  const extract = tar.extract({ allowUnknownFormat: true } as Parameters<typeof tar.extract>[0]);
+  const piping = pipeline(input, tap, extract);
+  piping.catch(() => {});
+  const a = new Applier(ctx, dest);
+  try {
+    for await (const entry of extract) {
+      await a.entry(entry.header as TarHeader, entry as unknown as AsyncIterable<Buffer>);
+      entry.resume();
+    }
+    await piping;
+    await a.finish();
+  } catch (err) {
+    extract.destroy();
+    input.destroy();
+    // tar-stream and zlib errors (no errno code) mean a malformed archive: the client's fault
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!(err instanceof BerthError) && (code === undefined || code.startsWith('Z_'))) {
+      throw new InvalidArgumentError(`invalid tar stream: ${(err as Error).message}`, { cause: err });
+    }
+    throw err;
+  }
+  return { diffId: 'sha256:' + hash.digest('hex'), size: a.size, tarSize };
+}
+
+class Applier {
+  size = 0;
+  readonly #ctx: Ctx;
+  readonly #dest: string;
+  /** Relative paths known to be real directories ('' is dest). */
+  readonly #dirs = new Set<string>(['']);
+  readonly #dirTimes = new Map<string, Date>();
+  readonly #opaque = new Set<string>();
+  #specials: { f: SpecialFile; meta: Meta }[] = [];
+  readonly #pendingSpecial = new Set<string>();
+
+  constructor(ctx: Ctx, dest: string) {
+    this.#ctx = ctx;
+    this.#dest = dest;
+  }
+
+  #abs(rel: string): string {
+    return rel === '' ? this.#dest : `${this.#dest}/${rel}`;
+  }
+
+  /** Makes sure every parent of `rel` is a real directory inside dest (creating missing ones 0755). */
+  async #ensureParent(rel: string): Promise<void> {
+    const parent = posix.dirname(rel);
+    const p = parent === '.' ? '' : parent;
+    if (this.#dirs.has(p)) return;
+    let cur = '';
+    for (const part of p.split('/')) {
+      cur = cur ? `${cur}/${part}` : part;
+      if (this.#dirs.has(cur)) continue;
+      const st = await lstat(this.#abs(cur)).catch(() => undefined);
+      if (!st) await mkdir(this.#abs(cur), { mode: 0o755 });
+      else if (!st.isDirectory()) throw new InvalidArgumentError(`invalid layer: "${rel}" goes through "${cur}", which is not a directory`);
+      this.#dirs.add(cur);
+    }
+  }
+
+  async #flushSpecials(): Promise<void> {
+    if (this.#specials.length === 0) return;
+    const batch = this.#specials;
+    this.#specials = [];
+    this.#pendingSpecial.clear();
+    await run(this.#ctx, 'sh', ['-e', '-s'], { input: mknodScript(this.#dest, batch.map((b) => b.f)) });
+    for (const { f, meta } of batch) await this.#meta(f.path, meta, false);
+  }
+
+  async #meta(rel: string, m: Meta, isSymlink: boolean): Promise<void> {
+    const p = this.#abs(rel);
+    await lchown(p, m.uid, m.gid);
+    if (!isSymlink) await chmod(p, m.mode & 0o7777);
+    for (const [k, v] of m.xattrs) {
+      try {
+        await setAttribute(p, k, v);
+      } catch (err) {
+        this.#ctx.log.warn('could not set xattr', { path: rel, xattr: k, error: String(err) });
+      }
+    }
+    if (!this.#dirs.has(rel) || isSymlink) await lutimes(p, m.mtime, m.mtime);
+  }
+
+  async #clear(rel: string, keepDir: boolean): Promise<void> {
+    const st = await lstat(this.#abs(rel)).catch(() => undefined);
+    if (!st || (keepDir && st.isDirectory())) return;
+    await rm(this.#abs(rel), { recursive: true, force: true });
+    for (const d of [...this.#dirs]) if (d === rel || d.startsWith(rel + '/')) this.#dirs.delete(d);
+    for (const d of [...this.#dirTimes.keys()]) if (d === rel || d.startsWith(rel + '/')) this.#dirTimes.delete(d);
+  }
+
+  async entry(h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
+    const rel = cleanTarPath(h.name);
+    const meta: Meta = { uid: h.uid ?? 0, gid: h.gid ?? 0, mode: h.mode ?? 0o644, mtime: h.mtime ?? new Date(0), xattrs: xattrsOf(h.pax) };
+    const what = classifyTarPath(rel);
+    if (what.kind === 'meta') return;
+    if (this.#pendingSpecial.has(rel)) await this.#flushSpecials();
+    if (what.kind === 'opaque') {
+      await this.#ensureParent(what.path);
+      this.#opaque.add(what.dir);
+      return;
+    }
+    if (what.kind === 'whiteout') {
+      await this.#ensureParent(what.target);
+      await this.#clear(what.target, false);
+      this.#specials.push({ f: { path: what.target, type: 'char', major: 0, minor: 0, mode: 0 }, meta: { ...meta, mode: 0, xattrs: [] } });
+      this.#pendingSpecial.add(what.target);
+      return;
+    }
+    if (rel !== '') await this.#ensureParent(rel);
+    const p = this.#abs(rel);
+    switch (h.type) {
+      case 'directory': {
+        await this.#clear(rel, true);
+        if (!(await lstat(p).catch(() => undefined))) await mkdir(p);
+        this.#dirs.add(rel);
+        this.#dirTimes.set(rel, meta.mtime);
+        await this.#meta(rel, meta, false);
+        return;
+      }
+      case 'file':
+      case 'contiguous-file':
+      case null:
+      case undefined: {
+        await this.#clear(rel, false);
+        const fh = await open(p, 'wx', 0o600);
+        try {
+          for await (const chunk of body) await fh.write(chunk as Buffer);
+        } finally {
+          await fh.close();
+        }
+        this.size += h.size ?? 0;
+        await this.#meta(rel, meta, false);
+        return;
+      }
+      case 'symlink': {
+        await this.#clear(rel, false);
+        await symlink(h.linkname ?? '', p);
+        await this.#meta(rel, { ...meta, xattrs: [] }, true);
+        return;
+      }
+      case 'link': {
+        const target = cleanTarPath(h.linkname ?? '');
+        if (this.#pendingSpecial.has(target)) await this.#flushSpecials();
+        await this.#ensureParent(target);
+        const st = await lstat(this.#abs(target)).catch(() => undefined);
+        if (!st || st.isDirectory()) throw new InvalidArgumentError(`invalid layer: hardlink "${rel}" to missing or invalid target "${h.linkname}"`);
+        await this.#clear(rel, false);
+        await link(this.#abs(target), p);
+        return;
+      }
+      case 'character-device':
+      case 'block-device':
+      case 'fifo': {
+        await this.#clear(rel, false);
+        const type = h.type === 'fifo' ? 'fifo' : h.type === 'block-device' ? 'block' : 'char';
+        this.#specials.push({ f: { path: rel, type, major: h.devmajor ?? 0, minor: h.devminor ?? 0, mode: meta.mode & 0o7777 }, meta });
+        this.#pendingSpecial.add(rel);
+        return;
+      }
+      default:
+        this.#ctx.log.warn('skipping unsupported tar entry', { path: rel, type: String(h.type) });
+    }
+  }
+
+  async finish(): Promise<void> {
+    await this.#flushSpecials();
+    for (const d of this.#opaque) {
+      if (!this.#dirs.has(d)) await this.#ensureParent(d ? `${d}/x` : 'x');
+      await setAttribute(this.#abs(d), OVERLAY_OPAQUE_XATTR, 'y');
+    }
+    // Directory mtimes last, deepest first: creating entries inside a directory changes its mtime.
+    const dirs = [...this.#dirTimes.entries()].sort((x, y) => y[0].split('/').length - x[0].split('/').length);
+    for (const [d, t] of dirs) await lutimes(this.#abs(d), t, t);
+  }
+}

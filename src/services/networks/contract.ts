@@ -46,6 +46,8 @@ export type NetnsChoice =
   | { kind: 'path'; path: string }; // join an existing one (container:X)
 
 export interface NetworkSettingsOut {
+  /** 64-hex id of the container's network sandbox (NetworkSettings.SandboxID). */
+  SandboxID: string;
   /** For NetworkSettings in inspect. */
   Ports: PortMap;
   Networks: Record<string, EndpointSettings>;
@@ -61,16 +63,53 @@ export interface NetworkSettingsOut {
  * On stop/exit: detach. Every step is undone on failure; detach is idempotent.
  */
 export interface NetworksForContainers {
-  /** Validates the sandbox spec at container create (unknown network → 404, bad port spec → 400, …). */
-  validate(ctx: Ctx, spec: SandboxSpec): Promise<void>;
+  /**
+   * Validates the sandbox spec at container create (unknown network → 404, bad port spec → 400, conflicting
+   * options → 400, …). Returns warnings for the create response (e.g. "Published ports are discarded when using
+   * host network mode").
+   */
+  validate(ctx: Ctx, spec: SandboxSpec): Promise<string[]>;
   /** Decides the netns for the OCI spec (container:X resolves X's pid via the callback given at construction). */
   netnsFor(ctx: Ctx, spec: SandboxSpec): Promise<NetnsChoice>;
-  /** Computes /etc/hosts and /etc/resolv.conf before the container is created (IPs are allocated here). */
+  /**
+   * Computes /etc/hosts and /etc/resolv.conf before the container is created (IPs and host ports are allocated
+   * here; an earlier allocation of the same container is released first). Once allocate succeeded, `detach` must
+   * be called to release (also when the runtime create or `attach` fails).
+   */
   allocate(ctx: Ctx, spec: SandboxSpec): Promise<NetworkSettingsOut>;
-  /** Wires the container's netns (pid's) into its networks: veth, addresses, routes, port mappings. */
+  /**
+   * Wires the container's netns (pid's) into its networks: veth, addresses, routes, port mappings (allocates
+   * first if `allocate` was not called). On failure its kernel changes are undone; the allocation stays until
+   * `detach`. Emits network "connect" events.
+   */
   attach(ctx: Ctx, spec: SandboxSpec, pid: number): Promise<NetworkSettingsOut>;
-  /** Releases everything of this container: IP leases, port mappings, rules. Idempotent. */
+  /**
+   * Releases everything of this container: IP leases, port mappings, nft elements, and the host ends of its veths
+   * if the container's namespace still exists. Idempotent. Emits network "disconnect" events for attached ones.
+   */
   detach(ctx: Ctx, containerId: string): Promise<void>;
   /** After a daemon restart: re-registers a running container's endpoints (no kernel changes). */
   restore(ctx: Ctx, spec: SandboxSpec, pid: number): Promise<NetworkSettingsOut | undefined>;
+}
+
+/** What networking needs to know about a container (given by the container service through ContainerHooks). */
+export interface ContainerRef {
+  id: string;
+  /** Without the leading "/". */
+  name: string;
+  /** Host pid of the container's init while it runs (created or running), 0 otherwise. */
+  pid: number;
+  /** The container's current networking configuration. */
+  spec: SandboxSpec;
+}
+
+/** Callbacks into the container service, given to the networks service at construction (no import cycle). */
+export interface ContainerHooks {
+  /** A container by id, name (with or without "/") or unique id prefix; undefined when there is none. */
+  find(ctx: Ctx, ref: string): Promise<ContainerRef | undefined>;
+  /**
+   * After `network connect/disconnect`: the container's new EndpointsConfig (to persist in its config) and, for a
+   * running container, its new settings (Networks for inspect; the /etc/hosts content to rewrite).
+   */
+  networksChanged(ctx: Ctx, containerId: string, endpointsConfig: Record<string, Partial<EndpointSettings>>, settings?: NetworkSettingsOut): Promise<void>;
 }

@@ -1,0 +1,74 @@
+import { ForbiddenError, InvalidArgumentError, NotImplementedError } from '../../../common/errors.ts';
+import { isIPv4 } from '../../../domain/net/ipv4.ts';
+import type { NetworkInfo } from '../contract.ts';
+
+/** The bridge driver's options (docker network create -o …), with dockerd's names. */
+export const BRIDGE_NAME = 'com.docker.network.bridge.name';
+export const ENABLE_IP_MASQUERADE = 'com.docker.network.bridge.enable_ip_masquerade';
+export const ENABLE_ICC = 'com.docker.network.bridge.enable_icc';
+export const HOST_BINDING_IPV4 = 'com.docker.network.bridge.host_binding_ipv4';
+export const DEFAULT_BRIDGE = 'com.docker.network.bridge.default_bridge';
+export const DRIVER_MTU = 'com.docker.network.driver.mtu';
+
+/** Name of a network's Linux bridge: the option, else "br-" + 12 hex digits of the id (as dockerd). */
+export function bridgeNameOf(net: Pick<NetworkInfo, 'id' | 'options'>): string {
+  return net.options[BRIDGE_NAME] || `br-${net.id.slice(0, 12)}`;
+}
+
+export function mtuOf(net: Pick<NetworkInfo, 'options'>): number {
+  const v = net.options[DRIVER_MTU];
+  return v ? Number(v) : 1500;
+}
+
+function boolOpt(net: Pick<NetworkInfo, 'options'>, key: string, dflt: boolean): boolean {
+  const v = net.options[key];
+  if (v === undefined || v === '') return dflt;
+  return v === 'true' || v === '1';
+}
+
+export function masqueradeOf(net: Pick<NetworkInfo, 'options'>): boolean {
+  return boolOpt(net, ENABLE_IP_MASQUERADE, true);
+}
+
+/** Default host address of published ports on this network ("0.0.0.0" unless host_binding_ipv4 is set). */
+export function hostBindingOf(net: Pick<NetworkInfo, 'options'>): string {
+  return net.options[HOST_BINDING_IPV4] || '0.0.0.0';
+}
+
+const IFNAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/;
+
+/** Validates the bridge options of a network about to be created. */
+export function checkBridgeOptions(net: NetworkInfo, existing: readonly NetworkInfo[]): Record<string, string> {
+  const o = net.options;
+  const name = bridgeNameOf(net);
+  if (!IFNAME_RE.test(name)) throw new InvalidArgumentError(`invalid bridge name ${JSON.stringify(name)}: at most 15 letters, digits, '_', '.' or '-'`);
+  const clash = existing.find((n) => bridgeNameOf(n) === name);
+  if (clash) throw new ForbiddenError(`bridge name ${name} is already used by network ${clash.name}`);
+  for (const key of [ENABLE_IP_MASQUERADE, ENABLE_ICC, DEFAULT_BRIDGE]) {
+    const v = o[key];
+    if (v !== undefined && !['true', 'false', '1', '0', ''].includes(v)) {
+      throw new InvalidArgumentError(`failed to parse ${key} value: strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
+    }
+  }
+  if (!boolOpt(net, ENABLE_ICC, true)) throw new NotImplementedError(`${ENABLE_ICC}=false is not supported by berth yet`);
+  const mtu = o[DRIVER_MTU];
+  if (mtu !== undefined && mtu !== '') {
+    const n = Number(mtu);
+    if (!Number.isInteger(n) || n < 68 || n > 65535) throw new InvalidArgumentError(`invalid MTU number: ${mtu}`);
+  }
+  const hb = o[HOST_BINDING_IPV4];
+  if (hb !== undefined && hb !== '' && !isIPv4(hb)) throw new InvalidArgumentError(`failed to parse ${HOST_BINDING_IPV4} value: ${hb} is not an IPv4 address`);
+  return { ...o };
+}
+
+/** The Options of the predefined "bridge" network, as dockerd shows them (bridge name berth0 by default). */
+export function defaultBridgeOptions(o: { name?: string; mtu?: number; ipMasquerade?: boolean; hostBindingIpv4?: string } = {}): Record<string, string> {
+  return {
+    [DEFAULT_BRIDGE]: 'true',
+    [ENABLE_ICC]: 'true',
+    [ENABLE_IP_MASQUERADE]: String(o.ipMasquerade ?? true),
+    [HOST_BINDING_IPV4]: o.hostBindingIpv4 ?? '0.0.0.0',
+    [BRIDGE_NAME]: o.name ?? 'berth0',
+    [DRIVER_MTU]: String(o.mtu ?? 1500),
+  };
+}

@@ -1,0 +1,124 @@
+import type { NftOp, NftTable } from '../../../system/nftables/port.ts';
+import type { PortAllocation } from '../../portmapper/contract.ts';
+
+/**
+ * berth's one nftables table (pure rendering; unit-tested). Layout:
+ *  - set `bridges`: every berth bridge;
+ *  - maps `pub_any` (proto . port → ip . port) and `pub_ip` (host ip . proto . port → ip . port): published ports,
+ *    changed by adding/deleting elements only;
+ *  - nat prerouting/output → chain `ports` for local destinations (output too, so 127.0.0.1:<port> works from the
+ *    daemon's namespace; needs route_localnet on the bridges and the 127.0.0.0/8 masquerade below);
+ *  - nat postrouting: loopback-sourced and hairpin DNAT traffic into a bridge is masqueraded, then `nets-post`;
+ *  - filter forward: `nets-fwd` (isolation between bridges, internal networks) first, then Docker's accepts:
+ *    replies and published (DNAT) traffic into bridges, everything out of bridges; anything else into a bridge
+ *    is dropped.
+ * `nets-post` and `nets-fwd` hold the per-network rules and are re-rendered whole when a network comes or goes.
+ */
+export const BERTH_TABLE: NftTable = { family: 'inet', name: 'berth' };
+
+export interface BridgeNet {
+  bridge: string;
+  subnet: string;
+  internal: boolean;
+  masquerade: boolean;
+}
+
+const PROTOS = '{ tcp, udp, sctp }';
+
+export function baseOps(): NftOp[] {
+  return [
+    { op: 'add-table' },
+    { op: 'add-set', name: 'bridges', spec: 'type ifname;' },
+    { op: 'add-set', name: 'pub_any', map: true, spec: 'type inet_proto . inet_service : ipv4_addr . inet_service;' },
+    { op: 'add-set', name: 'pub_ip', map: true, spec: 'type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service;' },
+    { op: 'add-chain', chain: 'ports' },
+    { op: 'add-chain', chain: 'nets-post' },
+    { op: 'add-chain', chain: 'nets-fwd' },
+    { op: 'add-chain', chain: 'prerouting', base: 'type nat hook prerouting priority -100; policy accept;' },
+    { op: 'add-chain', chain: 'output', base: 'type nat hook output priority -100; policy accept;' },
+    { op: 'add-chain', chain: 'postrouting', base: 'type nat hook postrouting priority 100; policy accept;' },
+    { op: 'add-chain', chain: 'forward', base: 'type filter hook forward priority 0; policy accept;' },
+  ];
+}
+
+/** The rules of the base chains (added once, when the table is created). */
+export function baseRuleOps(): NftOp[] {
+  const r = (chain: string, rule: string): NftOp => ({ op: 'add-rule', chain, rule });
+  return [
+    r('ports', `meta l4proto ${PROTOS} dnat ip to ip daddr . meta l4proto . th dport map @pub_ip`),
+    r('ports', `meta l4proto ${PROTOS} dnat ip to meta l4proto . th dport map @pub_any`),
+    r('prerouting', 'fib daddr type local jump ports'),
+    r('output', 'fib daddr type local jump ports'),
+    r('postrouting', 'ip saddr 127.0.0.0/8 oifname @bridges masquerade'),
+    r('postrouting', 'ct status dnat iifname @bridges oifname @bridges masquerade'),
+    r('postrouting', 'jump nets-post'),
+    r('forward', 'jump nets-fwd'),
+    r('forward', 'oifname @bridges ct state established,related accept'),
+    r('forward', 'oifname @bridges ct status dnat accept'),
+    r('forward', 'iifname @bridges accept'),
+    r('forward', 'oifname @bridges drop'),
+  ];
+}
+
+function q(name: string): string {
+  return `"${name}"`;
+}
+
+/** Re-renders the per-network chains for the given networks (flush + rules, part of one transaction). */
+export function netChainOps(nets: readonly BridgeNet[]): NftOp[] {
+  const ops: NftOp[] = [
+    { op: 'flush-chain', chain: 'nets-post' },
+    { op: 'flush-chain', chain: 'nets-fwd' },
+  ];
+  const sorted = [...nets].sort((a, b) => a.bridge.localeCompare(b.bridge));
+  for (const n of sorted) {
+    if (n.masquerade && !n.internal) ops.push({ op: 'add-rule', chain: 'nets-post', rule: `ip saddr ${n.subnet} oifname != ${q(n.bridge)} masquerade` });
+  }
+  for (const n of sorted) {
+    if (n.internal) {
+      ops.push({ op: 'add-rule', chain: 'nets-fwd', rule: `iifname ${q(n.bridge)} oifname != ${q(n.bridge)} drop` });
+      ops.push({ op: 'add-rule', chain: 'nets-fwd', rule: `oifname ${q(n.bridge)} iifname != ${q(n.bridge)} drop` });
+    } else {
+      ops.push({ op: 'add-rule', chain: 'nets-fwd', rule: `iifname ${q(n.bridge)} oifname != ${q(n.bridge)} oifname @bridges drop` });
+    }
+  }
+  return ops;
+}
+
+/** The map elements of published ports: "0.0.0.0" bindings go to pub_any, the others to pub_ip. */
+export function portElementOps(kind: 'add-element' | 'delete-element', containerIp: string, ports: readonly PortAllocation[]): NftOp[] {
+  const any: string[] = [];
+  const byIp: string[] = [];
+  for (const p of ports) {
+    const target = `${containerIp} . ${p.containerPort}`;
+    if (p.hostIp === '0.0.0.0') any.push(`${p.proto} . ${p.hostPort} : ${target}`);
+    else byIp.push(`${p.hostIp} . ${p.proto} . ${p.hostPort} : ${target}`);
+  }
+  const ops: NftOp[] = [];
+  if (any.length > 0) ops.push({ op: kind, set: 'pub_any', elements: any });
+  if (byIp.length > 0) ops.push({ op: kind, set: 'pub_ip', elements: byIp });
+  return ops;
+}
+
+export function bridgeElementOps(kind: 'add-element' | 'delete-element', bridges: readonly string[]): NftOp[] {
+  return bridges.length > 0 ? [{ op: kind, set: 'bridges', elements: bridges.map(q) }] : [];
+}
+
+/**
+ * The whole table from scratch, replacing whatever is there in one transaction (`add table` first so that the
+ * `delete table` cannot fail): used at daemon start and to resynchronise.
+ */
+export function fullRulesetOps(nets: readonly BridgeNet[], published: readonly { ip: string; ports: readonly PortAllocation[] }[]): NftOp[] {
+  return [
+    { op: 'add-table' },
+    { op: 'delete-table' },
+    ...baseOps(),
+    ...baseRuleOps(),
+    ...bridgeElementOps(
+      'add-element',
+      nets.map((n) => n.bridge),
+    ),
+    ...netChainOps(nets),
+    ...published.flatMap((p) => portElementOps('add-element', p.ip, p.ports)),
+  ];
+}

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { backgroundCtx as ctx } from '../../common/ctx.ts';
+import { FakeSocketProbe } from '../../system/iproute/fake.ts';
+import { PortAllocator } from './allocator.ts';
+import type { PortRequest } from './contract.ts';
+
+const dirs: string[] = [];
+async function tmpDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'berth-ports-'));
+  dirs.push(d);
+  return d;
+}
+after(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+const req = (o: Partial<PortRequest>): PortRequest => ({ proto: 'tcp', containerPort: 80, hostIp: '0.0.0.0', hostPortStart: 0, hostPortEnd: 0, ...o });
+
+async function open(range: [number, number] = [40000, 40003]) {
+  const path = join(await tmpDir(), 'ports.json');
+  const probe = new FakeSocketProbe();
+  return { path, probe, pm: await PortAllocator.open(path, probe, range) };
+}
+
+describe('PortAllocator', () => {
+  it('allocates explicit ports once per address and protocol', async () => {
+    const { pm } = await open();
+    await pm.allocate(ctx, 'a', [req({ hostPortStart: 8080 })]);
+    await assert.rejects(pm.allocate(ctx, 'b', [req({ hostPortStart: 8080 })]), { message: 'Bind for 0.0.0.0:8080 failed: port is already allocated' });
+    await assert.rejects(pm.allocate(ctx, 'b', [req({ hostPortStart: 8080, hostIp: '127.0.0.1' })]), /port is already allocated/);
+    await pm.allocate(ctx, 'b', [req({ hostPortStart: 8080, proto: 'udp' })]);
+    await pm.allocate(ctx, 'c', [req({ hostPortStart: 9090, hostIp: '127.0.0.1' }), req({ hostPortStart: 9090, hostIp: '127.0.0.2' })]);
+    await assert.rejects(pm.allocate(ctx, 'd', [req({ hostPortStart: 9091 }), req({ hostPortStart: 9090 })]), /9090 failed/);
+    assert.deepEqual(pm.allocations('d'), [], 'all or nothing');
+    assert.deepEqual(pm.owners().sort(), ['a', 'b', 'c']);
+  });
+
+  it('picks random ports serially from the range, skipping held and listening ones, and persists', async () => {
+    const { path, probe, pm } = await open();
+    probe.sockets = [{ proto: 'tcp', ip: '::', port: 40001 }];
+    const a = await pm.allocate(ctx, 'a', [req({}), req({ containerPort: 81 })]);
+    assert.deepEqual(
+      a.map((x) => x.hostPort),
+      [40000, 40002],
+    );
+    const again = await PortAllocator.open(path, probe, [40000, 40003]);
+    assert.deepEqual(
+      (await again.allocate(ctx, 'b', [req({})])).map((x) => x.hostPort),
+      [40003],
+    );
+    await assert.rejects(again.allocate(ctx, 'c', [req({})]), { message: 'all ports are allocated' });
+    await again.release(ctx, 'a');
+    assert.deepEqual(
+      (await again.allocate(ctx, 'c', [req({})])).map((x) => x.hostPort),
+      [40000],
+    );
+  });
+
+  it('allocates inside a host port range and refuses a listening explicit port', async () => {
+    const { probe, pm } = await open();
+    probe.sockets = [{ proto: 'tcp', ip: '127.0.0.1', port: 7000 }];
+    const r = await pm.allocate(ctx, 'a', [req({ hostPortStart: 7000, hostPortEnd: 7002 })]);
+    assert.equal(r[0]!.hostPort, 7001);
+    await assert.rejects(pm.allocate(ctx, 'b', [req({ hostPortStart: 7000 })]), { message: 'Error starting userland proxy: listen tcp4 0.0.0.0:7000: bind: address already in use' });
+    await pm.allocate(ctx, 'b', [req({ hostPortStart: 7000, hostIp: '127.0.0.2' })]);
+  });
+});

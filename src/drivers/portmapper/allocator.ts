@@ -1,0 +1,127 @@
+import type { Ctx } from '../../common/ctx.ts';
+import { ConflictError, UnavailableError } from '../../common/errors.ts';
+import { readJson, writeJsonAtomic } from '../../common/fs.ts';
+import type { PortProto } from '../../domain/net/ports.ts';
+import type { BoundSocket, SocketProbe } from '../../system/iproute/port.ts';
+import type { PortAllocation, PortMapper, PortRequest } from './contract.ts';
+
+interface Held extends PortAllocation {
+  owner: string;
+}
+
+interface State {
+  version: 1;
+  last: Partial<Record<PortProto, number>>;
+  held: Held[];
+}
+
+/** dockerd's default when /proc/sys/net/ipv4/ip_local_port_range cannot be read: the kernel's default range. */
+export const DEFAULT_EPHEMERAL_RANGE: [number, number] = [32768, 60999];
+
+function ipsClash(a: string, b: string): boolean {
+  return a === b || a === '0.0.0.0' || b === '0.0.0.0';
+}
+
+function socketClash(s: BoundSocket, proto: PortProto, ip: string, port: number): boolean {
+  if (s.port !== port || s.proto !== proto) return false;
+  return s.ip === '0.0.0.0' || s.ip === '::' || ip === '0.0.0.0' || s.ip === ip;
+}
+
+/**
+ * The default port mapper: a persisted table of host ports, serial allocation from the ephemeral range (the next
+ * port after the last one handed out, wrapping), skipping ports held by berth or bound by a host socket.
+ */
+export class PortAllocator implements PortMapper {
+  readonly #path: string;
+  readonly #probe: SocketProbe;
+  readonly #range: [number, number];
+  #state: State;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(path: string, state: State, probe: SocketProbe, range: [number, number]) {
+    this.#path = path;
+    this.#state = state;
+    this.#probe = probe;
+    this.#range = range;
+  }
+
+  static async open(path: string, probe: SocketProbe, range: [number, number] = DEFAULT_EPHEMERAL_RANGE): Promise<PortAllocator> {
+    const state = (await readJson<State>(path)) ?? { version: 1, last: {}, held: [] };
+    return new PortAllocator(path, state, probe, range);
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.#queue.then(async () => {
+      const before = structuredClone(this.#state);
+      try {
+        const out = await fn();
+        await writeJsonAtomic(this.#path, this.#state);
+        return out;
+      } catch (err) {
+        this.#state = before;
+        throw err;
+      }
+    });
+    this.#queue = p.catch(() => {});
+    return p;
+  }
+
+  allocate(ctx: Ctx, owner: string, reqs: readonly PortRequest[]): Promise<PortAllocation[]> {
+    if (reqs.length === 0) return Promise.resolve([]);
+    return this.#serial(async () => {
+      const sockets = await this.#probe.bound(ctx);
+      const out: PortAllocation[] = [];
+      const heldBy = (proto: PortProto, ip: string, port: number) =>
+        this.#state.held.find((h) => h.proto === proto && h.hostPort === port && ipsClash(h.hostIp, ip));
+      const listening = (proto: PortProto, ip: string, port: number) => sockets.some((s) => socketClash(s, proto, ip, port));
+      for (const r of reqs) {
+        let port: number;
+        if (r.hostPortStart !== 0 && r.hostPortEnd <= r.hostPortStart) {
+          port = r.hostPortStart;
+          if (heldBy(r.proto, r.hostIp, port)) throw new ConflictError(`Bind for ${r.hostIp}:${port} failed: port is already allocated`);
+          if (listening(r.proto, r.hostIp, port)) {
+            throw new ConflictError(`Error starting userland proxy: listen ${r.proto}4 ${r.hostIp}:${port}: bind: address already in use`);
+          }
+        } else {
+          const [lo, hi] = r.hostPortStart !== 0 ? [r.hostPortStart, r.hostPortEnd] : this.#range;
+          const size = hi - lo + 1;
+          const last = r.hostPortStart !== 0 ? lo - 1 : (this.#state.last[r.proto] ?? lo - 1);
+          let found = 0;
+          for (let i = 1; i <= size; i++) {
+            let cand = last + i;
+            if (cand > hi) cand -= size;
+            if (!heldBy(r.proto, r.hostIp, cand) && !listening(r.proto, r.hostIp, cand)) {
+              found = cand;
+              break;
+            }
+          }
+          if (found === 0) {
+            if (r.hostPortStart !== 0) throw new ConflictError(`Bind for ${r.hostIp}:${r.hostPortStart}-${r.hostPortEnd} failed: port is already allocated`);
+            throw new UnavailableError(`all ports are allocated`);
+          }
+          port = found;
+          if (r.hostPortStart === 0) this.#state.last[r.proto] = found;
+        }
+        const a: PortAllocation = { proto: r.proto, containerPort: r.containerPort, hostIp: r.hostIp, hostPort: port };
+        this.#state.held.push({ ...a, owner });
+        out.push(a);
+      }
+      return out;
+    });
+  }
+
+  release(_ctx: Ctx, owner: string): Promise<void> {
+    if (!this.#state.held.some((h) => h.owner === owner)) return Promise.resolve();
+    return this.#serial(async () => {
+      this.#state.held = this.#state.held.filter((h) => h.owner !== owner);
+    });
+  }
+
+  allocations(owner: string): PortAllocation[] {
+    return this.#state.held.filter((h) => h.owner === owner).map(({ owner: _o, ...a }) => a);
+  }
+
+  owners(): string[] {
+    return [...new Set(this.#state.held.map((h) => h.owner))];
+  }
+}

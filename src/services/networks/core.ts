@@ -1,0 +1,166 @@
+import { readFile } from 'node:fs/promises';
+import type { Ctx } from '../../common/ctx.ts';
+import { InvalidArgumentError, NotFoundError } from '../../common/errors.ts';
+import { mustPrefix4 } from '../../domain/net/ipv4.ts';
+import type { Ipam } from '../../drivers/ipam/contract.ts';
+import type { EndpointInfo, NetworkDriver, NetworkInfo, NftPlan } from '../../drivers/network/contract.ts';
+import type { PortMapper } from '../../drivers/portmapper/contract.ts';
+import type { IpRoute } from '../../system/iproute/port.ts';
+import type { Nftables } from '../../system/nftables/port.ts';
+import type { EventsService } from '../events/events.ts';
+import type { ContainerHooks } from './contract.ts';
+import type { EndpointRecord, NetworkRecord, SandboxRecord } from './state.ts';
+import { NetworkState } from './state.ts';
+
+/** The predefined "bridge" network's configuration (dockerd's --bip, --fixed-cidr, bridge options). */
+export interface DefaultBridgeConfig {
+  /** The network's Options, e.g. from defaultBridgeOptions() of the bridge driver (bridge name berth0). */
+  options: Record<string, string>;
+  /** "192.168.5.1/24": the gateway address and subnet (dockerd --bip). Without it 172.17.0.0/16 or the next free pool. */
+  bip?: string;
+  /** Containers get addresses from this range only (dockerd --fixed-cidr). */
+  fixedCidr?: string;
+}
+
+export interface NetworksDeps {
+  /** Directory of the controller's state file. */
+  stateDir: string;
+  ip: IpRoute;
+  nft: Nftables;
+  ipam: Ipam;
+  portMapper: PortMapper;
+  /** The drivers, by their `type` ("bridge", "host", "null" …). */
+  drivers: readonly NetworkDriver[];
+  events: EventsService;
+  containers: ContainerHooks;
+  /** Without it there is no "bridge" network (dockerd --bridge=none). */
+  defaultBridge?: DefaultBridgeConfig;
+  /** The address of `--add-host x:host-gateway` (default: the gateway of the "bridge" network). */
+  hostGatewayIp?: string;
+  /** The daemon's files copied into containers. */
+  hostsPath?: string;
+  resolvConfPath?: string;
+  readHostFile?: (path: string) => Promise<string>;
+}
+
+/** What every part of the controller shares: dependencies, persisted state, one lock. */
+export class NetworkCore {
+  readonly d: NetworksDeps;
+  readonly state: NetworkState;
+  readonly drivers = new Map<string, NetworkDriver>();
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(deps: NetworksDeps, state: NetworkState) {
+    this.d = deps;
+    this.state = state;
+    for (const drv of deps.drivers) this.drivers.set(drv.type, drv);
+  }
+
+  /** Runs `fn` after every earlier locked operation (one network operation at a time). */
+  lock<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.#queue.then(fn);
+    this.#queue = p.catch(() => {});
+    return p;
+  }
+
+  driverOf(n: NetworkRecord): NetworkDriver {
+    const drv = this.drivers.get(n.Driver);
+    if (!drv) throw new InvalidArgumentError(`network ${n.Name}: driver "${n.Driver}" is not available`);
+    return drv;
+  }
+
+  netInfo(n: NetworkRecord): NetworkInfo {
+    const c = n.IPAM.Config[0];
+    return { id: n.Id, name: n.Name, subnet: c?.Subnet ?? '', gateway: c?.Gateway ?? '', internal: n.Internal, options: { ...n.Options } };
+  }
+
+  /** Docker's FindNetwork: full id, then name, then unique id prefix. */
+  find(ref: string): NetworkRecord {
+    const nets = [...this.state.networks.values()];
+    const byId = nets.find((n) => n.Id === ref);
+    if (byId) return byId;
+    const byName = nets.find((n) => n.Name === ref);
+    if (byName) return byName;
+    const byPrefix = ref === '' ? [] : nets.filter((n) => n.Id.startsWith(ref));
+    if (byPrefix.length === 1) return byPrefix[0]!;
+    if (byPrefix.length > 1) throw new InvalidArgumentError(`network ${ref} is ambiguous (${byPrefix.length} matches found based on ID prefix)`);
+    throw new NotFoundError(`network ${ref} not found`);
+  }
+
+  tryFind(ref: string): NetworkRecord | undefined {
+    try {
+      return this.find(ref);
+    } catch {
+      return undefined;
+    }
+  }
+
+  bridgeNetwork(): NetworkRecord | undefined {
+    return [...this.state.networks.values()].find((n) => n.predefined && n.Name === 'bridge');
+  }
+
+  epInfo(ep: EndpointRecord, sb: SandboxRecord): EndpointInfo {
+    return {
+      id: ep.id,
+      networkId: ep.networkId,
+      ifname: ep.ifname,
+      hostIfname: ep.hostIfname,
+      ip: ep.ip,
+      prefixLen: ep.prefixLen,
+      gateway: ep.gateway,
+      mac: ep.mac,
+      defaultRoute: ep.gatewayEndpoint,
+      ports: ep.gatewayEndpoint && sb.attached ? sb.ports : [],
+    };
+  }
+
+  prefixLenOf(n: NetworkRecord): number {
+    const s = n.IPAM.Config[0]?.Subnet;
+    return s ? mustPrefix4(s).bits : 0;
+  }
+
+  async hostFile(which: 'hosts' | 'resolv'): Promise<string> {
+    const path = which === 'hosts' ? (this.d.hostsPath ?? '/etc/hosts') : (this.d.resolvConfPath ?? '/etc/resolv.conf');
+    try {
+      return await (this.d.readHostFile ?? ((p: string) => readFile(p, 'utf8')))(path);
+    } catch {
+      return '';
+    }
+  }
+
+  emit(action: string, n: NetworkRecord, containerId?: string): void {
+    const attributes: Record<string, string> = { name: n.Name, type: n.Driver };
+    if (containerId) attributes['container'] = containerId;
+    this.d.events.emit({ type: 'network', action, id: n.Id, attributes });
+  }
+
+  /** Applies nft plans as one transaction per table. */
+  async applyNft(ctx: Ctx, plans: readonly NftPlan[]): Promise<void> {
+    const byTable = new Map<string, NftPlan>();
+    for (const p of plans) {
+      const k = `${p.table.family} ${p.table.name}`;
+      const cur = byTable.get(k);
+      if (cur) cur.ops.push(...p.ops);
+      else byTable.set(k, { table: p.table, ops: [...p.ops] });
+    }
+    for (const p of byTable.values()) if (p.ops.length > 0) await this.d.nft.apply(ctx, p.table, p.ops);
+  }
+
+  /** Makes every driver's kernel state match the persisted state again (daemon start, or after a failed cleanup). */
+  async restoreDrivers(ctx: Ctx): Promise<void> {
+    for (const drv of this.drivers.values()) {
+      const nets = [...this.state.networks.values()].filter((n) => n.Driver === drv.type).map((n) => this.netInfo(n));
+      const ids = new Set(nets.map((n) => n.id));
+      const eps: EndpointInfo[] = [];
+      for (const sb of this.state.sandboxes.values()) {
+        if (!sb.attached) continue;
+        for (const ep of sb.endpoints) if (ids.has(ep.networkId)) eps.push(this.epInfo(ep, sb));
+      }
+      await drv.restore(ctx, nets, eps);
+    }
+  }
+
+  static async open(deps: NetworksDeps): Promise<NetworkCore> {
+    return new NetworkCore(deps, await NetworkState.load(`${deps.stateDir}/networks.json`));
+  }
+}

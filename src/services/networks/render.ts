@@ -1,0 +1,165 @@
+import { shortId } from '../../common/ids.ts';
+import { parsePortKey } from '../../domain/net/ports.ts';
+import type { EndpointSettings, NetworkSettingsOut, PortMap } from './contract.ts';
+import type { EndpointRecord, NetworkRecord, SandboxRecord } from './state.ts';
+
+/** GET /networks/{id} and GET /networks items (Docker's NetworkResource, its key order). */
+export interface NetworkResource {
+  Name: string;
+  Id: string;
+  Created: string;
+  Scope: string;
+  Driver: string;
+  EnableIPv6: boolean;
+  IPAM: NetworkRecord['IPAM'];
+  Internal: boolean;
+  Attachable: boolean;
+  Ingress: boolean;
+  ConfigFrom: { Network: string };
+  ConfigOnly: boolean;
+  Containers: Record<string, { Name: string; EndpointID: string; MacAddress: string; IPv4Address: string; IPv6Address: string }>;
+  Options: Record<string, string>;
+  Labels: Record<string, string>;
+}
+
+export function networkResource(n: NetworkRecord, sandboxes: Iterable<SandboxRecord>, withContainers: boolean): NetworkResource {
+  const containers: NetworkResource['Containers'] = {};
+  if (withContainers) {
+    for (const sb of sandboxes) {
+      if (!sb.attached) continue;
+      for (const ep of sb.endpoints) {
+        if (ep.networkId !== n.Id) continue;
+        containers[sb.containerId] = {
+          Name: sb.containerName,
+          EndpointID: ep.id,
+          MacAddress: ep.mac,
+          IPv4Address: ep.ip ? `${ep.ip}/${ep.prefixLen}` : '',
+          IPv6Address: '',
+        };
+      }
+    }
+  }
+  return {
+    Name: n.Name,
+    Id: n.Id,
+    Created: n.Created,
+    Scope: 'local',
+    Driver: n.Driver,
+    EnableIPv6: false,
+    IPAM: structuredClone(n.IPAM),
+    Internal: n.Internal,
+    Attachable: n.Attachable,
+    Ingress: false,
+    ConfigFrom: { Network: '' },
+    ConfigOnly: false,
+    Containers: containers,
+    Options: { ...n.Options },
+    Labels: { ...n.Labels },
+  };
+}
+
+/** One entry of NetworkSettings.Networks. On user-defined networks the short container id is an alias. */
+export function endpointSettings(ep: EndpointRecord, net: NetworkRecord, sb: SandboxRecord): EndpointSettings {
+  const userDefined = !net.predefined;
+  const aliases = ep.config.Aliases ?? null;
+  const cfgIpam = ep.config.IPAMConfig;
+  return {
+    IPAMConfig: cfgIpam && (cfgIpam.IPv4Address || cfgIpam.IPv6Address) ? { ...cfgIpam } : null,
+    Links: ep.config.Links ?? null,
+    Aliases: userDefined ? [...(aliases ?? []), shortId(sb.containerId)] : aliases,
+    MacAddress: ep.mac,
+    DriverOpts: ep.config.DriverOpts ?? null,
+    NetworkID: net.Id,
+    EndpointID: ep.id,
+    Gateway: ep.ip ? ep.gateway : '',
+    IPAddress: ep.ip,
+    IPPrefixLen: ep.prefixLen,
+    IPv6Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    DNSNames: userDefined ? [sb.containerName, shortId(sb.containerId), ...(aliases ?? [])] : null,
+  };
+}
+
+/** The settings handed to the container service for a sandbox. */
+export function settingsOut(sb: SandboxRecord, networks: ReadonlyMap<string, NetworkRecord>): NetworkSettingsOut {
+  const nets: Record<string, EndpointSettings> = {};
+  for (const ep of sb.endpoints) {
+    const n = networks.get(ep.networkId);
+    if (n) nets[n.Name] = endpointSettings(ep, n, sb);
+  }
+  return {
+    SandboxID: sb.id,
+    Ports: structuredClone(sb.portMap),
+    Networks: nets,
+    SandboxKey: sb.attached && sb.kind === 'new' ? `/proc/${sb.pid}/ns/net` : '',
+    hosts: sb.hosts,
+    resolvConf: sb.resolvConf,
+  };
+}
+
+/** A configured network of a stopped container, as Docker shows it (ids and addresses empty). */
+export function idleEndpointSettings(cfg: Partial<EndpointSettings>): EndpointSettings {
+  return {
+    IPAMConfig: cfg.IPAMConfig ?? null,
+    Links: cfg.Links ?? null,
+    Aliases: cfg.Aliases ?? null,
+    MacAddress: cfg.MacAddress ?? '',
+    DriverOpts: cfg.DriverOpts ?? null,
+    NetworkID: cfg.NetworkID ?? '',
+    EndpointID: '',
+    Gateway: '',
+    IPAddress: '',
+    IPPrefixLen: 0,
+    IPv6Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    DNSNames: null,
+  };
+}
+
+/**
+ * The full NetworkSettings object of container inspect (API 1.41 shape): the legacy top-level fields come from
+ * the endpoint on the default "bridge" network. `out` is undefined for a container that is not running; then the
+ * configured networks are shown idle.
+ */
+export function inspectNetworkSettings(out: NetworkSettingsOut | undefined, configured: Record<string, Partial<EndpointSettings>> = {}): Record<string, unknown> {
+  const networks: Record<string, EndpointSettings> = {};
+  if (out) Object.assign(networks, out.Networks);
+  else for (const [name, cfg] of Object.entries(configured)) networks[name === 'default' ? 'bridge' : name] = idleEndpointSettings(cfg);
+  const b = out?.Networks['bridge'];
+  return {
+    Bridge: '',
+    SandboxID: out?.SandboxID ?? '',
+    HairpinMode: false,
+    LinkLocalIPv6Address: '',
+    LinkLocalIPv6PrefixLen: 0,
+    Ports: out?.Ports ?? {},
+    SandboxKey: out?.SandboxKey ?? '',
+    SecondaryIPAddresses: null,
+    SecondaryIPv6Addresses: null,
+    EndpointID: b?.EndpointID ?? '',
+    Gateway: b?.Gateway ?? '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    IPAddress: b?.IPAddress ?? '',
+    IPPrefixLen: b?.IPPrefixLen ?? 0,
+    IPv6Gateway: '',
+    MacAddress: b?.MacAddress ?? '',
+    Networks: networks,
+  };
+}
+
+/** GET /containers/json "Ports": one item per binding, plus exposed-only ports without IP/PublicPort. */
+export function portsForList(ports: PortMap): { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] {
+  const out: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] = [];
+  for (const [key, bindings] of Object.entries(ports)) {
+    const { port, proto } = parsePortKey(key);
+    if (!bindings || bindings.length === 0) {
+      out.push({ PrivatePort: port, Type: proto });
+      continue;
+    }
+    for (const b of bindings) out.push({ IP: b.HostIp, PrivatePort: port, PublicPort: Number(b.HostPort), Type: proto });
+  }
+  return out;
+}

@@ -1,0 +1,80 @@
+import type { Ctx } from '../../common/ctx.ts';
+import { connectContainer, disconnectContainer } from './connect.ts';
+import type { EndpointSettings, NetnsChoice, NetworkSettingsOut, NetworksForContainers, SandboxSpec } from './contract.ts';
+import { NetworkCore, type NetworksDeps } from './core.ts';
+import type { Filters } from './filters.ts';
+import { initNetworks } from './init.ts';
+import { createNetwork, inspectNetwork, listNetworks, type NetworkCreateRequest, pruneNetworks, removeNetwork } from './networks-api.ts';
+import { type NetworkResource, settingsOut } from './render.ts';
+import { Sandboxes } from './sandboxes.ts';
+
+/**
+ * The networking controller (libnetwork's Controller: networks, endpoints, sandboxes). Serves the container
+ * service (NetworksForContainers) and the /networks API. Built once by the daemon with `create`.
+ */
+export class NetworksService implements NetworksForContainers {
+  readonly #core: NetworkCore;
+  readonly #sbx: Sandboxes;
+
+  private constructor(core: NetworkCore) {
+    this.#core = core;
+    this.#sbx = new Sandboxes(core);
+  }
+
+  /** Loads the state, creates the predefined networks, and restores the kernel state (idempotent across restarts). */
+  static async create(ctx: Ctx, deps: NetworksDeps): Promise<NetworksService> {
+    const core = await NetworkCore.open(deps);
+    await initNetworks(core, ctx);
+    return new NetworksService(core);
+  }
+
+  // --- for the container service
+
+  validate(ctx: Ctx, spec: SandboxSpec): Promise<string[]> {
+    return this.#sbx.validate(ctx, spec);
+  }
+  netnsFor(ctx: Ctx, spec: SandboxSpec): Promise<NetnsChoice> {
+    return this.#sbx.netnsFor(ctx, spec);
+  }
+  allocate(ctx: Ctx, spec: SandboxSpec): Promise<NetworkSettingsOut> {
+    return this.#sbx.allocate(ctx, spec);
+  }
+  attach(ctx: Ctx, spec: SandboxSpec, pid: number): Promise<NetworkSettingsOut> {
+    return this.#sbx.attach(ctx, spec, pid);
+  }
+  detach(ctx: Ctx, containerId: string): Promise<void> {
+    return this.#sbx.detach(ctx, containerId);
+  }
+  restore(ctx: Ctx, spec: SandboxSpec, pid: number): Promise<NetworkSettingsOut | undefined> {
+    return this.#sbx.restore(ctx, spec, pid);
+  }
+  /** The current settings of a container that has a sandbox (allocated or attached). */
+  settings(containerId: string): NetworkSettingsOut | undefined {
+    const sb = this.#core.state.sandboxes.get(containerId);
+    return sb ? settingsOut(sb, this.#core.state.networks) : undefined;
+  }
+
+  // --- for the /networks API
+
+  async list(_ctx: Ctx, filters: Filters): Promise<NetworkResource[]> {
+    return listNetworks(this.#core, filters);
+  }
+  async inspect(_ctx: Ctx, ref: string, scope?: string): Promise<NetworkResource> {
+    return inspectNetwork(this.#core, ref, scope);
+  }
+  create(ctx: Ctx, req: NetworkCreateRequest): Promise<{ Id: string; Warning: string }> {
+    return createNetwork(this.#core, ctx, req);
+  }
+  remove(ctx: Ctx, ref: string): Promise<void> {
+    return removeNetwork(this.#core, ctx, ref);
+  }
+  prune(ctx: Ctx, filters: Filters): Promise<{ NetworksDeleted: string[] | null }> {
+    return pruneNetworks(this.#core, ctx, filters);
+  }
+  connect(ctx: Ctx, network: string, container: string, endpointConfig: Partial<EndpointSettings>): Promise<void> {
+    return connectContainer(this.#core, this.#sbx, ctx, network, container, endpointConfig);
+  }
+  disconnect(ctx: Ctx, network: string, container: string, force: boolean): Promise<void> {
+    return disconnectContainer(this.#core, this.#sbx, ctx, network, container, force);
+  }
+}

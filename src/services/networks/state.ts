@@ -1,0 +1,104 @@
+import { readJson, writeJsonAtomic } from '../../common/fs.ts';
+import type { PortAllocation } from '../../drivers/portmapper/contract.ts';
+import type { EndpointSettings, PortMap, SandboxSpec } from './contract.ts';
+
+export interface IpamConfigEntry {
+  Subnet: string;
+  IPRange?: string;
+  Gateway: string;
+  AuxiliaryAddresses?: Record<string, string>;
+}
+
+/** A network as persisted; the Docker-visible fields keep Docker's names. */
+export interface NetworkRecord {
+  Id: string;
+  Name: string;
+  Created: string;
+  Driver: string;
+  Internal: boolean;
+  Attachable: boolean;
+  IPAM: { Driver: string; Options: Record<string, string> | null; Config: IpamConfigEntry[] };
+  Options: Record<string, string>;
+  Labels: Record<string, string>;
+  /** bridge, host, none: created by the daemon, cannot be removed. */
+  predefined: boolean;
+  /** The subnet was given by the user (only then may endpoints ask for a fixed address). */
+  ipamUserConfigured: boolean;
+  /** IPAM pool id when the driver has addresses. */
+  poolId?: string;
+}
+
+export interface EndpointRecord {
+  id: string;
+  networkId: string;
+  ifname: string;
+  hostIfname: string;
+  ip: string;
+  prefixLen: number;
+  gateway: string;
+  mac: string;
+  /** Carries the default route and the published ports. */
+  gatewayEndpoint: boolean;
+  /** What the container asked for on this network (EndpointsConfig entry). */
+  config: Partial<EndpointSettings>;
+}
+
+/** A container's networking as persisted (libnetwork's Sandbox). */
+export interface SandboxRecord {
+  id: string;
+  containerId: string;
+  containerName: string;
+  /** "new": own namespace; "host"; "container": joined another container's namespace. */
+  kind: 'new' | 'host' | 'container';
+  /** For kind "container": the container whose namespace is joined. */
+  joined?: string;
+  /** Endpoints in join order. */
+  endpoints: EndpointRecord[];
+  /** Host ports held for the gateway endpoint. */
+  ports: PortAllocation[];
+  /** The Ports map for inspect (exposed ports without binding → null). */
+  portMap: PortMap;
+  /** Host pid whose namespace is wired; 0 while only allocated. */
+  pid: number;
+  attached: boolean;
+  hosts: string;
+  resolvConf: string;
+  spec: SandboxSpec;
+}
+
+interface StateFile {
+  version: 1;
+  networks: NetworkRecord[];
+  sandboxes: SandboxRecord[];
+}
+
+/** The controller's persisted state: networks and sandboxes in one JSON file, written atomically. */
+export class NetworkState {
+  readonly #path: string;
+  readonly networks = new Map<string, NetworkRecord>();
+  readonly sandboxes = new Map<string, SandboxRecord>();
+
+  private constructor(path: string) {
+    this.#path = path;
+  }
+
+  static async load(path: string): Promise<NetworkState> {
+    const s = new NetworkState(path);
+    const f = await readJson<StateFile>(path);
+    for (const n of f?.networks ?? []) s.networks.set(n.Id, n);
+    for (const sb of f?.sandboxes ?? []) s.sandboxes.set(sb.containerId, sb);
+    return s;
+  }
+
+  async save(): Promise<void> {
+    const f: StateFile = { version: 1, networks: [...this.networks.values()], sandboxes: [...this.sandboxes.values()] };
+    await writeJsonAtomic(this.#path, f);
+  }
+
+  /** Every endpoint of every sandbox on the network. */
+  endpointsOn(networkId: string): { sandbox: SandboxRecord; ep: EndpointRecord }[] {
+    const out: { sandbox: SandboxRecord; ep: EndpointRecord }[] = [];
+    for (const sb of this.sandboxes.values()) for (const ep of sb.endpoints) if (ep.networkId === networkId) out.push({ sandbox: sb, ep });
+    return out;
+  }
+}

@@ -18,7 +18,18 @@ import { ContainerService, type RuntimeInfo } from '../services/containers/conta
 import { ExecService } from '../services/containers/exec-service.ts';
 import { EventsService } from '../services/events/events.ts';
 import { ImageService } from '../services/images/image-service.ts';
-import { NetworkService } from '../services/networks/network-service.ts';
+import { NetworksService } from '../services/networks/service.ts';
+import { IpRouteCli } from '../system/iproute/iproute.ts';
+import { ProcNetSocketProbe } from '../system/iproute/sockets.ts';
+import { NftablesCli } from '../system/nftables/nftables.ts';
+import { ProcSysctl } from '../system/sysctl/sysctl.ts';
+import { DefaultIpam } from '../drivers/ipam/default/ipam.ts';
+import { PortAllocator } from '../drivers/portmapper/allocator.ts';
+import { BridgeDriver } from '../drivers/network/bridge/driver.ts';
+import { defaultBridgeOptions } from '../drivers/network/bridge/options.ts';
+import { HostDriver } from '../drivers/network/host/driver.ts';
+import { NullDriver } from '../drivers/network/null/driver.ts';
+import type { ContainerHooks } from '../services/networks/contract.ts';
 import { SystemInfo } from '../services/system/info.ts';
 import os from 'node:os';
 
@@ -61,23 +72,24 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
 
   const images = await ImageService.create({ dataRoot, events, log });
   let containersRef: ContainerService | undefined;
-  const networks = await NetworkService.create(ctx, {
-    dataRoot,
-    execRoot,
+  // late-bound: the networks service is built before the container service
+  const hooks: ContainerHooks = {
+    find: (c, ref) => containersRef!.find(c, ref),
+    networksChanged: (c, id, eps, settings) => containersRef!.networksChanged(c, id, eps, settings),
+  };
+  const ip = new IpRouteCli();
+  const nft = new NftablesCli();
+  const netDir = join(dataRoot, 'network');
+  const networks = await NetworksService.create(ctx, {
+    stateDir: netDir,
+    ip,
+    nft,
+    ipam: await DefaultIpam.open(join(netDir, 'ipam.json')),
+    portMapper: await PortAllocator.open(join(netDir, 'ports.json'), new ProcNetSocketProbe()),
+    drivers: [new BridgeDriver({ ip, nft, sysctl: new ProcSysctl() }), new HostDriver(), new NullDriver()],
     events,
-    bip: cfg.bip || undefined,
-    fixedCidr: cfg['fixed-cidr'] || undefined,
-    iptables: cfg.iptables,
-    ipForward: cfg['ip-forward'],
-    ipMasq: cfg['ip-masq'],
-    icc: cfg.icc,
-    dns: cfg.dns,
-    dnsSearch: cfg['dns-search'],
-    dnsOptions: cfg['dns-opts'],
-    containerPid: (ref: string) => {
-      const c = containersRef?.store.find(ref);
-      return c?.State.Running ? { id: c.Id, pid: c.State.Pid, name: c.Name.slice(1) } : undefined;
-    },
+    containers: hooks,
+    defaultBridge: { options: defaultBridgeOptions({ ipMasquerade: cfg['ip-masq'] }), bip: cfg.bip || undefined, fixedCidr: cfg['fixed-cidr'] || undefined },
   });
   const containers = new ContainerService({
     dataRoot,
@@ -128,7 +140,7 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
   registerExecRoutes(router, execs);
   registerLogRoutes(router, containers);
   registerImageRoutes(router, { images, events });
-  registerNetworkRoutes(router, { networks, events });
+  registerNetworkRoutes(router, { networks });
 
   return {
     router,
@@ -140,7 +152,7 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
     },
     async close() {
       containers.shutdown();
-      await networks.close?.();
+
     },
   };
 }

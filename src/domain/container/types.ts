@@ -98,6 +98,7 @@ export interface NetworkSettings {
   Ports: PortMap;
   Networks: Record<string, EndpointSettings>;
   SandboxKey: string;
+  SandboxID?: string;
 }
 
 export interface MountPoint {
@@ -131,8 +132,9 @@ export interface ContainerRecord {
   RuntimeName: string;
   /** Set by an explicit stop/kill (unless-stopped; and so `always` does not restart a stopped one). */
   ManuallyStopped: boolean;
-  /** A restart is pending (back-off timer). */
   HasBeenStartedBefore: boolean;
+  /** NetworkingConfig.EndpointsConfig as given at create, updated by network connect/disconnect. */
+  EndpointsConfig?: Record<string, Partial<EndpointSettings>>;
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

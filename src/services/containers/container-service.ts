@@ -13,7 +13,7 @@ import type { AttachStreams, ContainerRuntime } from '../../drivers/runtime/cont
 import { mountOverlay, unmount } from '../../system/mount/mount.ts';
 import type { EventsService } from '../events/events.ts';
 import type { ContainersForImages, ImageConfig, ImagesForContainers } from '../images/contract.ts';
-import type { NetworksForContainers, SandboxSpec } from '../networks/contract.ts';
+import type { ContainerHooks, ContainerRef, EndpointSettings, NetworkSettingsOut, NetworksForContainers, SandboxSpec } from '../networks/contract.ts';
 import { buildContainerSpec } from './spec.ts';
 import { ContainerStore } from './store.ts';
 
@@ -55,7 +55,7 @@ export function parseSize(s: string): number {
  * The container lifecycle: create, start, stop, kill, wait, remove, restart policies, re-adoption after a daemon
  * restart. Containers run under conmon and outlive the daemon; this service only records and reacts.
  */
-export class ContainerService implements ContainersForImages {
+export class ContainerService implements ContainersForImages, ContainerHooks {
   readonly store: ContainerStore;
   readonly #o: ContainerServiceOptions;
   readonly #log: Logger;
@@ -150,9 +150,8 @@ export class ContainerService implements ContainersForImages {
       ManuallyStopped: false,
       HasBeenStartedBefore: false,
     };
-    const spec = this.#sandboxSpec(rec, (nc?.EndpointsConfig ?? {}) as SandboxSpec['endpointsConfig']);
-    await this.#o.networks.validate(ctx, spec);
-    (rec as ContainerRecord & { EndpointsConfig?: unknown }).EndpointsConfig = nc?.EndpointsConfig ?? {};
+    rec.EndpointsConfig = (nc?.EndpointsConfig ?? {}) as ContainerRecord['EndpointsConfig'];
+    const warnings = await this.#o.networks.validate(ctx, this.#sandboxSpec(rec));
     if (hostConfig.LogConfig.Type && !['json-file', 'k8s-file', 'none'].includes(hostConfig.LogConfig.Type)) {
       throw new InvalidArgumentError(`logger: no log driver named '${hostConfig.LogConfig.Type}' is registered`);
     }
@@ -177,7 +176,7 @@ export class ContainerService implements ContainersForImages {
       throw err;
     }
     this.#emit(rec, 'create');
-    return { Id: id, Warnings: [] };
+    return { Id: id, Warnings: warnings ?? [] };
   }
 
   async #generateName(): Promise<string> {
@@ -189,8 +188,12 @@ export class ContainerService implements ContainersForImages {
     return `/${newId().slice(0, 12)}`;
   }
 
-  #sandboxSpec(rec: ContainerRecord, endpoints?: SandboxSpec['endpointsConfig']): SandboxSpec {
-    const eps = endpoints ?? ((rec as ContainerRecord & { EndpointsConfig?: SandboxSpec['endpointsConfig'] }).EndpointsConfig ?? {});
+  sandboxSpec(rec: ContainerRecord): SandboxSpec {
+    return this.#sandboxSpec(rec);
+  }
+
+  #sandboxSpec(rec: ContainerRecord): SandboxSpec {
+    const eps = rec.EndpointsConfig ?? {};
     return {
       containerId: rec.Id,
       containerName: rec.Name.slice(1),
@@ -265,7 +268,7 @@ export class ContainerService implements ContainersForImages {
         await this.#o.runtime.delete(ctx, rec.Id, rt.path);
       });
       const settings = netns.kind === 'new' ? await this.#o.networks.attach(ctx, spec, created.pid) : net;
-      rec.NetworkSettings = { Ports: settings.Ports, Networks: settings.Networks, SandboxKey: settings.SandboxKey || `/proc/${created.pid}/ns/net` };
+      rec.NetworkSettings = { Ports: settings.Ports, Networks: settings.Networks, SandboxKey: settings.SandboxKey || `/proc/${created.pid}/ns/net`, SandboxID: settings.SandboxID };
       // connect the attach requests waiting for this start before the process runs, so no output is lost
       await this.#connectPendingAttach(ctx, rec.Id, rdir);
       // watch for the exit before starting, so a fast exit is not missed
@@ -388,10 +391,7 @@ export class ContainerService implements ContainersForImages {
     await this.#o.runtime.delete(ctx, rec.Id, runtimePath).catch((e) => ctx.log.warn('runtime delete failed', { id: rec.Id, error: errorMessage(e) }));
     await unmount(ctx, this.rootfsPath(rec.Id));
     await rm(this.runtimeDir(rec.Id), { recursive: true, force: true }).catch(() => {});
-    rec.NetworkSettings = { ...rec.NetworkSettings, Ports: {}, SandboxKey: '' };
-    for (const ep of Object.values(rec.NetworkSettings.Networks)) {
-      Object.assign(ep, { EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '', IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0 });
-    }
+    rec.NetworkSettings = { Ports: {}, Networks: {}, SandboxKey: '' };
   }
 
   #notify(id: string, what: 'exit' | 'removed', code: number): void {
@@ -631,7 +631,7 @@ export class ContainerService implements ContainersForImages {
     if (st && (st.status === 'running' || st.status === 'paused')) {
       rec.State = { ...rec.State, Pid: st.pid, Paused: st.status === 'paused', Status: st.status === 'paused' ? 'paused' : 'running', Restarting: false };
       const settings = await this.#o.networks.restore(ctx, this.#sandboxSpec(rec), st.pid);
-      if (settings) rec.NetworkSettings = { Ports: settings.Ports, Networks: settings.Networks, SandboxKey: settings.SandboxKey || rec.NetworkSettings.SandboxKey };
+      if (settings) rec.NetworkSettings = { Ports: settings.Ports, Networks: settings.Networks, SandboxKey: settings.SandboxKey || rec.NetworkSettings.SandboxKey, SandboxID: settings.SandboxID };
       await this.store.save(rec);
       this.#monitor(rec);
       return;
@@ -651,6 +651,30 @@ export class ContainerService implements ContainersForImages {
     for (const t of this.#restartTimers.values()) clearTimeout(t);
     this.#monitors.clear();
     this.#restartTimers.clear();
+  }
+
+  // ---------------------------------------------------------------- for networks (ContainerHooks)
+
+  async find(_ctx: Ctx, ref: string): Promise<ContainerRef | undefined> {
+    let rec: ContainerRecord | undefined;
+    try {
+      rec = this.store.find(ref);
+    } catch {
+      return undefined;
+    }
+    if (!rec) return undefined;
+    return { id: rec.Id, name: rec.Name.slice(1), pid: rec.State.Running ? rec.State.Pid : 0, spec: this.#sandboxSpec(rec) };
+  }
+
+  async networksChanged(_ctx: Ctx, containerId: string, endpointsConfig: Record<string, Partial<EndpointSettings>>, settings?: NetworkSettingsOut): Promise<void> {
+    const rec = this.store.find(containerId);
+    if (!rec) return;
+    rec.EndpointsConfig = endpointsConfig;
+    if (settings && rec.State.Running) {
+      rec.NetworkSettings = { Ports: settings.Ports, Networks: settings.Networks, SandboxKey: settings.SandboxKey || rec.NetworkSettings.SandboxKey, SandboxID: settings.SandboxID };
+      await writeFile(join(this.store.dir(rec.Id), 'hosts'), settings.hosts).catch(() => {});
+    }
+    await this.store.save(rec);
   }
 
   // ---------------------------------------------------------------- for images

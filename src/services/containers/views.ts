@@ -1,6 +1,8 @@
 import { InvalidArgumentError } from '../../common/errors.ts';
 import { statusText } from '../../domain/container/status.ts';
 import type { ContainerRecord } from '../../domain/container/types.ts';
+import type { EndpointSettings } from '../networks/contract.ts';
+import { inspectNetworkSettings } from '../networks/render.ts';
 
 /**
  * Docker's JSON shapes of a container: inspect (GET /containers/{id}/json) and list entries (GET /containers/json).
@@ -31,31 +33,21 @@ export function inspectView(rec: ContainerRecord, paths: { logPath: string; dir:
     GraphDriver: { Name: 'overlay2', Data: null },
     Mounts: rec.Mounts,
     Config: { ...rec.Config, Env: rec.Config.Env ?? [], Labels: rec.Config.Labels ?? {} },
-    NetworkSettings: {
-      Bridge: '',
-      SandboxID: running ? rec.Id : '',
-      SandboxKey: rec.NetworkSettings.SandboxKey,
-      HairpinMode: false,
-      LinkLocalIPv6Address: '',
-      LinkLocalIPv6PrefixLen: 0,
-      Ports: rec.NetworkSettings.Ports ?? {},
-      SecondaryIPAddresses: null,
-      SecondaryIPv6Addresses: null,
-      EndpointID: rec.NetworkSettings.Networks.bridge?.EndpointID ?? '',
-      Gateway: rec.NetworkSettings.Networks.bridge?.Gateway ?? '',
-      GlobalIPv6Address: rec.NetworkSettings.Networks.bridge?.GlobalIPv6Address ?? '',
-      GlobalIPv6PrefixLen: rec.NetworkSettings.Networks.bridge?.GlobalIPv6PrefixLen ?? 0,
-      IPAddress: rec.NetworkSettings.Networks.bridge?.IPAddress ?? '',
-      IPPrefixLen: rec.NetworkSettings.Networks.bridge?.IPPrefixLen ?? 0,
-      IPv6Gateway: rec.NetworkSettings.Networks.bridge?.IPv6Gateway ?? '',
-      MacAddress: rec.NetworkSettings.Networks.bridge?.MacAddress ?? '',
-      Networks: rec.NetworkSettings.Networks,
-    },
+    NetworkSettings: inspectNetworkSettings(running ? { ...rec.NetworkSettings, SandboxID: rec.NetworkSettings.SandboxID ?? rec.Id, hosts: '', resolvConf: '' } : undefined, configuredNetworks(rec)),
   };
   const cfg = out.Config as Record<string, unknown>;
   delete cfg.EndpointsConfig;
   if (version < 1.44 && rec.Config.MacAddress === undefined) cfg.MacAddress = '';
   return out;
+}
+
+/** The networks a container is configured for, by name (for a stopped container's inspect and list). */
+export function configuredNetworks(rec: ContainerRecord): Record<string, Partial<EndpointSettings>> {
+  const eps = rec.EndpointsConfig ?? {};
+  if (Object.keys(eps).length > 0) return eps;
+  const m = rec.HostConfig.NetworkMode;
+  if (m.startsWith('container:')) return {};
+  return { [m === 'default' ? 'bridge' : m]: {} };
 }
 
 export function portsList(rec: ContainerRecord): { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] {
@@ -93,7 +85,7 @@ export function listView(rec: ContainerRecord, imageRefs: (imageId: string) => s
     State: rec.State.Status,
     Status: statusText(rec.State),
     HostConfig: { NetworkMode: rec.HostConfig.NetworkMode },
-    NetworkSettings: { Networks: rec.NetworkSettings.Networks },
+    NetworkSettings: { Networks: (inspectNetworkSettings(rec.State.Running ? { ...rec.NetworkSettings, SandboxID: rec.NetworkSettings.SandboxID ?? rec.Id, hosts: '', resolvConf: '' } : undefined, configuredNetworks(rec)) as { Networks: unknown }).Networks },
     Mounts: rec.Mounts,
   };
 }

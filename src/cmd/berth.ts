@@ -1,0 +1,18 @@
+/**
+ * main() of the `berth` CLI. Kept tiny: the compile cache is enabled first, everything else is loaded lazily
+ * so start-up stays close to the docker CLI's.
+ */
+import module from 'node:module';
+
+module.enableCompileCache?.();
+
+const { main } = await import('../cli/main.ts');
+const { nodeOut } = await import('../cli/context.ts');
+
+const code = await main(process.argv.slice(2), {
+  out: nodeOut(process.stdout),
+  err: nodeOut(process.stderr),
+  in: { stream: process.stdin, isTTY: !!process.stdin.isTTY },
+  env: process.env,
+});
+process.exit(code);

@@ -13,7 +13,8 @@ import { newId } from '../common/ids.ts';
 import type { Logger } from '../common/log.ts';
 import type { DaemonConfig } from '../domain/config/daemon-config.ts';
 import { ConmonRuntime } from '../drivers/runtime/conmon/conmon-runtime.ts';
-import { probeRuntimes } from '../drivers/runtime/conmon/probe.ts';
+import { probeRuntimes } from '../system/oci-runtime/probe.ts';
+import { K8sFileLogs } from '../drivers/logging/k8s-file/k8s-file.ts';
 import { ContainerService, type RuntimeInfo } from '../services/containers/container-service.ts';
 import { ExecService } from '../services/containers/exec-service.ts';
 import { EventsService } from '../services/events/events.ts';
@@ -61,14 +62,22 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
   const execRoot = cfg['exec-root'];
   const id = await engineId(dataRoot);
 
-  const probe = await probeRuntimes(ctx, { execRoot });
+  const probe = await probeRuntimes(ctx, { hugetlbMountDir: join(execRoot, 'cgroup-hugetlb') });
+  for (const r of probe.runtimes) {
+    if (!r.usable) log.warn(`OCI runtime ${r.name} is not usable here`, { reason: r.reason ?? '' });
+  }
+  if (probe.hugetlbFixed) log.info('bound the hugetlb cgroup controller to a v1 hierarchy so that crun accepts this hybrid cgroup layout');
+  if (!probe.preferred) throw new Error('no usable OCI runtime (crun or runc) found');
   const runtimeTable = (): { default: string; table: Record<string, RuntimeInfo> } => {
     const table: Record<string, RuntimeInfo> = {};
-    for (const [n, p] of Object.entries(probe.available)) table[n] = { name: n, path: p };
+    for (const r of probe.runtimes) if (r.usable) table[r.name] = { name: r.name, path: r.path };
     for (const [n, r] of Object.entries(cfg.runtimes)) table[n] = { name: n, path: r.path, args: r.runtimeArgs };
-    return { default: cfg['default-runtime'] || probe.preferred, table };
+    return { default: cfg['default-runtime'] || probe.preferred!, table };
   };
-  const runtime = new ConmonRuntime({ execRoot, log });
+  const runtime = new ConmonRuntime({
+    stateRoot: execRoot,
+    runtimes: Object.fromEntries([...probe.runtimes.map((r) => [r.name, r.path]), ...Object.entries(cfg.runtimes).map(([n, r]) => [n, r.path])]),
+  });
 
   const images = await ImageService.create({ dataRoot, events, log });
   let containersRef: ContainerService | undefined;
@@ -99,13 +108,15 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
     images,
     networks,
     events,
+    logs: new K8sFileLogs(),
     log,
     defaults: () => ({
       init: cfg.init,
       initPath: cfg['init-path'],
-      logOpts: { 'max-size': '10m', 'max-file': '3', ...cfg['log-opts'] },
+      logOpts: cfg['log-opts'],
       ulimits: Object.values(cfg['default-ulimits']),
       shutdownTimeout: cfg['shutdown-timeout'],
+      maxNofile: probe.nofileHardLimit,
     }),
   });
   containersRef = containers;
@@ -116,7 +127,7 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
   const system = new SystemInfo({
     cfg: () => cfg,
     id,
-    cgroupVersion: probe.cgroupVersion,
+    cgroupVersion: probe.cgroup === 'v2' ? '2' : '1',
     runtimes: () => {
       const t = runtimeTable();
       return { default: t.default, names: Object.keys(t.table), paths: Object.fromEntries(Object.entries(t.table).map(([n, r]) => [n, r.path])) };

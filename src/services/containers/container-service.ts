@@ -9,6 +9,8 @@ import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, va
 import { parseSignal, restartDelayMs, shouldRestart } from '../../domain/container/status.ts';
 import type { ContainerRecord, ContainerStatus } from '../../domain/container/types.ts';
 import { ZERO_TIME, initialState } from '../../domain/container/types.ts';
+import type { ContainerLogs, LogTracker } from '../../drivers/logging/contract.ts';
+import { parseLogOpts } from '../../drivers/logging/options.ts';
 import type { AttachStreams, ContainerRuntime } from '../../drivers/runtime/contract.ts';
 import { mountOverlay, unmount } from '../../system/mount/mount.ts';
 import type { EventsService } from '../events/events.ts';
@@ -32,8 +34,9 @@ export interface ContainerServiceOptions {
   images: ImagesForContainers;
   networks: NetworksForContainers;
   events: EventsService;
+  logs: ContainerLogs;
   log: Logger;
-  defaults: () => { init: boolean; initPath: string; logOpts: Record<string, string>; ulimits: { Name: string; Soft: number; Hard: number }[]; shutdownTimeout: number };
+  defaults: () => { init: boolean; initPath: string; logOpts: Record<string, string>; ulimits: { Name: string; Soft: number; Hard: number }[]; shutdownTimeout: number; maxNofile?: number };
 }
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -43,13 +46,6 @@ interface Waiter {
   resolve: (r: { StatusCode: number; Error: { Message: string } | null }) => void;
 }
 
-/** Parses sizes like "10m" into bytes (json-file max-size). */
-export function parseSize(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)b?$/i.exec(s.trim());
-  if (!m) throw new InvalidArgumentError(`invalid size: '${s}'`);
-  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
-  return Math.floor(Number(m[1]) * mult);
-}
 
 /**
  * The container lifecycle: create, start, stop, kill, wait, remove, restart policies, re-adoption after a daemon
@@ -67,6 +63,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   /** Consecutive quick failures, for the restart back-off. */
   readonly #backoff = new Map<string, number>();
   readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #trackers = new Map<string, LogTracker>();
 
   constructor(o: ContainerServiceOptions) {
     this.#o = o;
@@ -95,6 +92,9 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   }
   rootfsPath(id: string): string {
     return join(this.runtimeDir(id), 'rootfs');
+  }
+  get logs(): ContainerLogs {
+    return this.#o.logs;
   }
   logPath(id: string): string {
     return join(this.store.dir(id), `${id}-json.log`);
@@ -155,12 +155,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     if (hostConfig.LogConfig.Type && !['json-file', 'k8s-file', 'none'].includes(hostConfig.LogConfig.Type)) {
       throw new InvalidArgumentError(`logger: no log driver named '${hostConfig.LogConfig.Type}' is registered`);
     }
-    for (const [k, v] of Object.entries(hostConfig.LogConfig.Config)) {
-      if (k === 'max-size') parseSize(v);
-      else if (k === 'max-file') {
-        if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`invalid value for max-file: ${v}`);
-      } else if (!['labels', 'env', 'tag', 'compress', 'mode'].includes(k)) throw new InvalidArgumentError(`unknown log opt '${k}' for json-file log driver`);
-    }
+    parseLogOpts({ ...this.#o.defaults().logOpts, ...hostConfig.LogConfig.Config });
     const undo = new UndoStack();
     this.store.reserveName(fullName, id);
     undo.push('release name', () => this.store.releaseName(fullName, id));
@@ -252,15 +247,17 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       const d = this.#o.defaults();
       const ociSpec = await buildContainerSpec({ rec, rootfs, containerDir: cdir, netns, defaults: d });
       await writeFile(join(rdir, 'config.json'), JSON.stringify(ociSpec));
-      const logOpts = { ...d.logOpts, ...rec.HostConfig.LogConfig.Config };
+      const logCfg = parseLogOpts({ ...d.logOpts, ...rec.HostConfig.LogConfig.Config });
+      const { logSizeMax } = await this.#o.logs.prepare(this.logPath(rec.Id), logCfg);
       const created = await this.#o.runtime.create(ctx, {
         id: rec.Id,
         bundle: rdir,
         runtimeDir: rdir,
         logPath: this.logPath(rec.Id),
-        logSizeMax: logOpts['max-size'] ? parseSize(logOpts['max-size']) : 10 * 1024 * 1024,
+        logSizeMax,
         tty: rec.Config.Tty,
         openStdin: rec.Config.OpenStdin,
+        stdinOnce: rec.Config.StdinOnce,
         runtimePath: rt.path,
       });
       undo.push('delete runtime state', async () => {
@@ -293,6 +290,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       (rec as ContainerRecord & { ConmonPid?: number }).ConmonPid = created.conmonPid;
       await this.store.save(rec);
       undo.commit();
+      this.#trackLogs(rec);
     } catch (err) {
       this.#monitors.get(rec.Id)?.abort();
       this.#monitors.delete(rec.Id);
@@ -329,6 +327,22 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     for (const p of pending ?? []) p(err);
   }
 
+  #trackLogs(rec: ContainerRecord): void {
+    void this.#trackers.get(rec.Id)?.close();
+    try {
+      const cfg = parseLogOpts({ ...this.#o.defaults().logOpts, ...rec.HostConfig.LogConfig.Config });
+      this.#trackers.set(rec.Id, this.#o.logs.track(this.logPath(rec.Id), cfg));
+    } catch (err) {
+      this.#log.warn('log rotation not tracked', { id: rec.Id, error: errorMessage(err) });
+    }
+  }
+
+  async #untrackLogs(id: string): Promise<void> {
+    const t = this.#trackers.get(id);
+    this.#trackers.delete(id);
+    await t?.close().catch(() => {});
+  }
+
   /** Watches for the container's exit (also one that already happened). */
   #monitor(rec: ContainerRecord): void {
     this.#monitors.get(rec.Id)?.abort();
@@ -354,6 +368,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     const startedAt = Date.parse(rec.State.StartedAt);
     rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: code, FinishedAt: finishedAt };
     await this.#cleanupRuntime(ctx, rec, rt.path);
+    await this.#untrackLogs(rec.Id);
     await this.store.save(rec);
     this.#emit(rec, 'die', { exitCode: String(code) });
     this.#notify(rec.Id, 'exit', code);
@@ -543,6 +558,8 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     const rt = this.#runtimeFor(rec);
     await this.#cleanupRuntime(ctx, rec, rt.path);
     await this.#o.images.removeRootfs(ctx, rec.Id);
+    await this.#untrackLogs(rec.Id);
+    await this.#o.logs.remove(this.logPath(rec.Id)).catch(() => {});
     await this.store.remove(rec);
     this.#backoff.delete(rec.Id);
     this.#emit(rec, 'destroy');
@@ -634,6 +651,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       if (settings) rec.NetworkSettings = { Ports: settings.Ports, Networks: settings.Networks, SandboxKey: settings.SandboxKey || rec.NetworkSettings.SandboxKey, SandboxID: settings.SandboxID };
       await this.store.save(rec);
       this.#monitor(rec);
+      this.#trackLogs(rec);
       return;
     }
     if (rec.State.Restarting) {
@@ -649,6 +667,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   shutdown(): void {
     for (const ac of this.#monitors.values()) ac.abort();
     for (const t of this.#restartTimers.values()) clearTimeout(t);
+    for (const id of [...this.#trackers.keys()]) void this.#untrackLogs(id);
     this.#monitors.clear();
     this.#restartTimers.clear();
   }

@@ -42,7 +42,7 @@ export interface SpecInput {
   rootfs: string;
   containerDir: string;
   netns: NetnsChoice;
-  defaults: { init: boolean; initPath: string; ulimits: { Name: string; Soft: number; Hard: number }[] };
+  defaults: { init: boolean; initPath: string; ulimits: { Name: string; Soft: number; Hard: number }[]; maxNofile?: number };
 }
 
 /** Maps a container's Docker configuration onto the OCI spec builder's options. */
@@ -98,6 +98,7 @@ export async function buildContainerSpec(i: SpecInput): Promise<OciSpec> {
     capDrop: h.CapDrop ?? [],
     privileged: h.Privileged,
     ulimits: [...ulimits.values()],
+    maxNofile: i.defaults.maxNofile,
     oomScoreAdj: h.OomScoreAdj || undefined,
     readonlyRootfs: h.ReadonlyRootfs,
     hostname: hostNet ? undefined : rec.Config.Hostname,

@@ -11,6 +11,8 @@ export interface PumpOptions {
   closeStdinOnEnd: boolean;
   /** Detach key sequence (bytes); empty disables. */
   detachKeys: number[];
+  /** When the streams close, end the connection only after this settles (exec: its exit code is recorded). */
+  endAfter?: Promise<unknown>;
 }
 
 /** Parses docker's --detach-keys ("ctrl-p,ctrl-q", "a,ctrl-@"). */
@@ -50,7 +52,14 @@ export function pump(sock: Duplex, streams: AttachStreams, o: PumpOptions): Prom
       done = true;
       if (why !== 'exit') streams.close();
       if (why === 'client') sock.destroy();
-      else sock.end();
+      else if (why === 'exit' && o.endAfter) {
+        const end = () => {
+          sock.end();
+          resolve(why);
+        };
+        o.endAfter.then(end, end);
+        return;
+      } else sock.end();
       resolve(why);
     };
     streams.onData((s, d) => {

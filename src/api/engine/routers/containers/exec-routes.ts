@@ -37,8 +37,8 @@ export function registerExecRoutes(router: Router, execs: ExecService): void {
       stderr: e.Config.AttachStderr,
       closeStdinOnEnd: true,
       detachKeys: keys,
+      endAfter: started.exit,
     });
-    await started.exit;
   });
 
   router.post('/exec/{id}/resize', async (req, res) => {

@@ -60,10 +60,15 @@ const MAX_BODY = 16 * 1024 * 1024;
 export async function jsonBody<T = unknown>(req: ApiRequest): Promise<T | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const c of req.raw) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new InvalidArgumentError('request body too large');
-    chunks.push(c as Buffer);
+  try {
+    for await (const c of req.raw) {
+      size += (c as Buffer).length;
+      if (size > MAX_BODY) throw new InvalidArgumentError('request body too large');
+      chunks.push(c as Buffer);
+    }
+  } catch (err) {
+    if (err instanceof InvalidArgumentError) throw err;
+    throw new InvalidArgumentError(`could not read the request body: ${(err as Error).message}`);
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
   if (text === '') return undefined;
@@ -74,8 +79,19 @@ export async function jsonBody<T = unknown>(req: ApiRequest): Promise<T | undefi
   }
 }
 
+/** moby's CheckForJSON: a body must be sent as application/json. */
+export function checkForJson(req: ApiRequest): void {
+  const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const len = req.headers['content-length'];
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (len !== undefined && len !== '0');
+  if (ct === '' && !hasBody) return;
+  if (ct === 'application/json' || (ct === '' && hasBody)) return;
+  throw new InvalidArgumentError(`unsupported Content-Type header (${ct}): must be 'application/json'`);
+}
+
 /** An object body is required: refuse arrays, strings and numbers with 400. */
 export async function objectBody(req: ApiRequest): Promise<Record<string, unknown>> {
+  checkForJson(req);
   const b = await jsonBody(req);
   if (b === undefined) return {};
   if (b === null || typeof b !== 'object' || Array.isArray(b)) throw new InvalidArgumentError('invalid JSON: expected an object');

@@ -128,7 +128,7 @@ export class ApiServer {
         return;
       }
       if (vnum < MIN_VERSION_NUM) {
-        res.text(400, `client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
+        res.json(400, { message: `client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version` });
         return;
       }
     }

@@ -18,7 +18,6 @@ function isObj(v: unknown): v is Record<string, unknown> {
 
 function strList(v: unknown, field: string): string[] | null {
   if (v === undefined || v === null) return null;
-  if (typeof v === 'string') return [v];
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
   throw new InvalidArgumentError(`json: cannot unmarshal ${typeof v} into Go struct field ${field} of type []string`);
 }
@@ -100,6 +99,7 @@ export function normalizeConfig(body: Record<string, unknown>): ContainerConfig 
 }
 
 export function normalizeHostConfig(v: unknown): HostConfig {
+  if (v !== undefined && v !== null && !isObj(v)) throw new InvalidArgumentError(`json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go struct field .HostConfig of type container.HostConfig`);
   const h = isObj(v) ? v : {};
   const log = isObj(h.LogConfig) ? h.LogConfig : {};
   const pb = h.PortBindings;

@@ -5,7 +5,9 @@ import type { Ctx } from '../../common/ctx.ts';
  * process, keeps stdio, writes the log file and the exit file; containers outlive the daemon.
  *
  * Paths: every container has a bundle dir (config.json + rootfs path) and a runtime dir for conmon's files
- * (pidfile, conmon pidfile, attach socket, ctl/winsz fifos, exit file). Both are created by the caller.
+ * (pidfile, conmon pidfile, exits/<id>, a `bundle` symlink). Both are created by the caller; they may be the same
+ * directory. conmon puts its attach socket and ctl/winsz FIFOs in the bundle dir. Each exec gets
+ * `<runtimeDir>/exec-<execId>/`, created and removed by the driver.
  */
 export interface RuntimeCreateOptions {
   id: string;
@@ -15,12 +17,24 @@ export interface RuntimeCreateOptions {
   runtimeDir: string;
   /** Log file; the format is conmon's k8s-file ("<RFC3339Nano> stdout|stderr F|P <text>"). */
   logPath: string;
-  /** Bytes after which the log is rotated (0 = unlimited). */
+  /**
+   * Bytes after which conmon starts a new log file (0 = unlimited); the logging driver keeps the older files
+   * (see src/drivers/logging). An empty logPath means no log (`--log-driver none`).
+   */
   logSizeMax: number;
   tty: boolean;
   /** Keep the container's stdin open (docker -i). */
   openStdin: boolean;
-  /** OCI runtime name from the daemon's runtimes table, resolved to a path by the driver. */
+  /**
+   * Docker's StdinOnce: the container's stdin is closed when the first attached client closes its stdin
+   * (`AttachStreams.closeStdin()`) or disconnects. Default true. With `false` (docker run -d -i) stdin stays open
+   * across attach sessions and `closeStdin()` only ends that client's input.
+   */
+  stdinOnce?: boolean;
+  /**
+   * OCI runtime name from the daemon's runtimes table ("crun", "runc"), resolved to a path by the driver; an
+   * absolute path is accepted too. Every other method takes the same value.
+   */
   runtimePath: string;
 }
 
@@ -50,6 +64,7 @@ export interface ContainerState {
 export interface AttachStreams {
   /** Output of the container: `stream` 1 = stdout, 2 = stderr (with a TTY everything is 1). */
   onData(cb: (stream: 1 | 2, data: Buffer) => void): void;
+  /** Called once, after the last data: the process ended (conmon closed the socket) or close() was called. */
   onClose(cb: () => void): void;
   /** Writes to the container's stdin (only if it was created with openStdin). */
   write(data: Buffer): void;
@@ -63,7 +78,11 @@ export interface ContainerRuntime {
   /**
    * Starts conmon, which runs `<runtime> create`; resolves once the container exists in the "created" state.
    * On failure nothing is left behind (runtime state deleted, conmon gone). The error message carries the
-   * OCI runtime's own text (the CLI maps "no such file or directory" to 127, "permission denied" to 126).
+   * OCI runtime's own text in runc's words, with crun too (the CLI maps "no such file or directory" to 127,
+   * "permission denied" to 126): a process that cannot be executed is an InvalidArgumentError
+   * ("OCI runtime create failed: … exec: "/x": stat /x: no such file or directory"; both crun and runc report it
+   * here, not at start), anything else a SystemError. classifyStartError (src/domain/oci-spec) gives the exit code
+   * dockerd records (127/126).
    */
   create(ctx: Ctx, opts: RuntimeCreateOptions): Promise<CreatedContainer>;
   /** `<runtime> start`: the process runs the user's command. */
@@ -81,12 +100,19 @@ export interface ContainerRuntime {
   waitExit(id: string, runtimeDir: string, signal?: AbortSignal): Promise<number>;
   /** Reads the exit file if it exists (exit code), else undefined. */
   readExit(id: string, runtimeDir: string): Promise<number | undefined>;
-  /** Connects to conmon's attach socket. Output produced before the connect is still delivered. */
+  /**
+   * Connects to conmon's attach socket. conmon passes output only to the clients connected when it reads it (the
+   * log file has everything): attach after `create` and before `start` to see all of it. Works for a container
+   * created by an earlier daemon process.
+   */
   attach(ctx: Ctx, id: string, runtimeDir: string): Promise<AttachStreams>;
+  /** Sets the TTY size (conmon's ctl FIFO). Fails if conmon is gone. */
   resize(id: string, runtimeDir: string, height: number, width: number): Promise<void>;
   /**
-   * Runs an exec process under its own conmon (`conmon --exec`); resolves when it has started with its pid,
-   * a stream handle (attach) and a promise of its exit code.
+   * Runs an exec process under its own conmon (`conmon --exec --exec-attach`); resolves when it has started with
+   * its pid, a stream handle (connected before the process runs, so no output is lost) and a promise of its exit
+   * code. A process that cannot be executed rejects with InvalidArgumentError ("OCI runtime exec failed: … exec:
+   * "x": executable file not found in $PATH"; classifyStartError in src/domain/oci-spec gives 126/127).
    */
   exec(ctx: Ctx, opts: ExecOptions): Promise<{ pid: number; streams: AttachStreams; exit: Promise<number>; resize(h: number, w: number): Promise<void> }>;
 }

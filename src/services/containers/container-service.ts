@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ctx } from '../../common/ctx.ts';
 import { ConflictError, InvalidArgumentError, NotFoundError, NotModifiedError, SystemError, errorMessage } from '../../common/errors.ts';
@@ -13,6 +13,7 @@ import type { ContainerLogs, LogTracker } from '../../drivers/logging/contract.t
 import { parseLogOpts } from '../../drivers/logging/options.ts';
 import type { AttachStreams, ContainerRuntime } from '../../drivers/runtime/contract.ts';
 import { mountOverlay, unmount } from '../../system/mount/mount.ts';
+import { classifyStartError } from '../../domain/oci-spec/start-error.ts';
 import type { EventsService } from '../events/events.ts';
 import type { ContainersForImages, ImageConfig, ImagesForContainers } from '../images/contract.ts';
 import type { ContainerHooks, ContainerRef, EndpointSettings, NetworkSettingsOut, NetworksForContainers, SandboxSpec } from '../networks/contract.ts';
@@ -296,7 +297,8 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       this.#monitors.delete(rec.Id);
       this.#failPendingAttach(rec.Id, err as Error);
       await undo.unwind(ctx.log);
-      rec.State = { ...rec.State, Status: rec.HasBeenStartedBefore ? 'exited' : 'created', Running: false, Restarting: false, Pid: 0, Error: errorMessage(err), ExitCode: 128 };
+      const exitCode = classifyStartError(errorMessage(err), rec.Path).exitCode ?? 128;
+      rec.State = { ...rec.State, Status: rec.HasBeenStartedBefore ? 'exited' : 'created', Running: false, Restarting: false, Pid: 0, Error: errorMessage(err), ExitCode: exitCode };
       if (rec.HasBeenStartedBefore) rec.State.FinishedAt = new Date().toISOString();
       await this.store.save(rec).catch(() => {});
       if (!isRestart && rec.HostConfig.AutoRemove) {
@@ -607,6 +609,21 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     const rec = this.store.get(ref);
     if (!rec.State.Running) throw new ConflictError(`Container ${rec.Id} is not running`);
     await this.#o.runtime.resize(rec.Id, this.runtimeDir(rec.Id), h, w);
+  }
+
+  /** The container's processes: host pids from its cgroup (v1: any controller's hierarchy; v2: unified). */
+  async pids(ref: string): Promise<number[]> {
+    const rec = this.store.get(ref);
+    if (!rec.State.Running || rec.State.Restarting) throw new ConflictError(`Container ${rec.Id} is not running`);
+    for (const base of ['/sys/fs/cgroup/pids', '/sys/fs/cgroup/memory', '/sys/fs/cgroup']) {
+      try {
+        const text = await readFile(join(base, 'berth', rec.Id, 'cgroup.procs'), 'utf8');
+        return text.split('\n').filter(Boolean).map(Number);
+      } catch {
+        // try the next layout
+      }
+    }
+    return [rec.State.Pid];
   }
 
   // ---------------------------------------------------------------- restore after daemon restart

@@ -1,5 +1,6 @@
 import type { Ctx } from '../../../../common/ctx.ts';
-import { InvalidArgumentError } from '../../../../common/errors.ts';
+import { InvalidArgumentError, SystemError } from '../../../../common/errors.ts';
+import { run } from '../../../../system/exec/exec.ts';
 import type { ContainerService } from '../../../../services/containers/container-service.ts';
 import { inspectView, listView, selectContainers } from '../../../../services/containers/views.ts';
 import { boolParam, filtersParam, intParam, objectBody } from '../../params.ts';
@@ -155,6 +156,15 @@ export function registerContainerRoutes(router: Router, d: ContainerRouteDeps): 
     if (why === 'detach') req.log.debug('client detached', { id: rec.Id });
   });
 
+  router.get('/containers/{id}/top', async (req, res) => {
+    const pids = new Set(await cs.pids(req.params.id!));
+    const psArgs = req.query.get('ps_args') || '-ef';
+    if (/[^a-zA-Z0-9 ,=_-]/.test(psArgs)) throw new InvalidArgumentError(`ps_args has invalid characters: ${psArgs}`);
+    const r = await run({ log: req.log }, 'ps', [...psArgs.split(/\s+/).filter(Boolean)], { allowFail: true });
+    if (r.code !== 0) throw new SystemError(`Error running ps: exit status ${r.code}: ${r.stderr.trim()}`);
+    res.json(200, parsePs(r.stdout, pids));
+  });
+
   router.post('/containers/prune', async (req, res) => {
     const filters = filtersParam(req);
     for (const k of filters.keys()) if (k !== 'until' && k !== 'label' && k !== 'label!') throw new InvalidArgumentError(`invalid filter '${k}'`);
@@ -172,6 +182,24 @@ export function registerContainerRoutes(router: Router, d: ContainerRouteDeps): 
     }
     res.json(200, { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: 0 });
   });
+}
+
+/** Keeps the rows of `ps` output whose PID column is one of the container's (moby's parsePSOutput). */
+export function parsePs(out: string, pids: Set<number>): { Titles: string[]; Processes: string[][] } {
+  const lines = out.split('\n').filter((l) => l.trim() !== '');
+  const titles = (lines[0] ?? '').trim().split(/\s+/);
+  const pidIdx = titles.indexOf('PID');
+  if (pidIdx < 0) throw new InvalidArgumentError("Couldn't find PID field in ps output");
+  const processes: string[][] = [];
+  for (const line of lines.slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (!pids.has(Number(fields[pidIdx]))) continue;
+    // the last column (the command) keeps its spaces
+    const row = fields.slice(0, titles.length - 1);
+    row.push(fields.slice(titles.length - 1).join(' '));
+    processes.push(row);
+  }
+  return { Titles: titles, Processes: processes };
 }
 
 function labelMatch(labels: Record<string, string>, f: string): boolean {

@@ -590,6 +590,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   async attach(ctx: Ctx, ref: string, signal: AbortSignal): Promise<AttachStreams> {
     const rec = this.store.get(ref);
     if (rec.State.Paused) throw new ConflictError('You cannot attach to a paused container, unpause it first');
+    this.#emit(rec, 'attach');
     if (rec.State.Running && !rec.State.Restarting) return this.#o.runtime.attach(ctx, rec.Id, this.runtimeDir(rec.Id));
     return new Promise((resolve, reject) => {
       const list = this.#pendingAttach.get(rec.Id) ?? [];

@@ -43,9 +43,13 @@ export class StreamLogger implements Logger {
   }
   child(fields: Record<string, unknown>): Logger {
     const c = new StreamLogger(this.level, this.#out, { ...this.#fields, ...fields });
-    const parent = this;
     // children follow the parent's level (SIGHUP may change it)
-    Object.defineProperty(c, 'level', { get: () => parent.level, set: (l: LogLevel) => { parent.level = l; } });
+    Object.defineProperty(c, 'level', {
+      get: () => this.level,
+      set: (l: LogLevel) => {
+        this.level = l;
+      },
+    });
     return c;
   }
 }

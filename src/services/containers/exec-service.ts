@@ -142,7 +142,7 @@ export class ExecService {
     if (opts.consoleSize) e.Config.ConsoleSize = opts.consoleSize;
     const tty = opts.tty ?? e.Config.Tty;
     const proc = await this.#process(rec, e, tty);
-    let r;
+    let r: Awaited<ReturnType<ContainerRuntime['exec']>>;
     try {
       r = await this.#runtime.exec(ctx, {
         containerId: rec.Id,

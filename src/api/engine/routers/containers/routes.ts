@@ -1,6 +1,7 @@
 import type { Ctx } from '../../../../common/ctx.ts';
 import { InvalidArgumentError, SystemError } from '../../../../common/errors.ts';
 import { run } from '../../../../system/exec/exec.ts';
+import type { AttachStreams } from '../../../../drivers/runtime/contract.ts';
 import type { ContainerService } from '../../../../services/containers/container-service.ts';
 import { inspectView, listView, selectContainers } from '../../../../services/containers/views.ts';
 import { boolParam, filtersParam, intParam, objectBody } from '../../params.ts';
@@ -138,7 +139,7 @@ export function registerContainerRoutes(router: Router, d: ContainerRouteDeps): 
       sock.end();
       return;
     }
-    let streams;
+    let streams: AttachStreams;
     try {
       streams = await cs.attach(ctxOf(req), rec.Id, req.signal);
     } catch (err) {

@@ -140,8 +140,10 @@ export class ApiServer {
     }
     const log = this.#log;
     const apiReq: ApiRequest = { method, path, params: found.params, query, version: vnum, headers: req.headers, raw: req, log, signal };
+    const t0 = performance.now();
     try {
       await found.handler(apiReq, res);
+      if (log.level === 'debug') log.debug('request', { method, path, ms: Math.round(performance.now() - t0) });
     } catch (err) {
       const status = statusOf(err);
       if (status >= 500) log.error('handler failed', { method, path, error: messageOf(err) });

@@ -16,7 +16,7 @@ import { mountOverlay, unmount } from '../../system/mount/mount.ts';
 import { classifyStartError } from '../../domain/oci-spec/start-error.ts';
 import type { EventsService } from '../events/events.ts';
 import type { ContainersForImages, ImageConfig, ImagesForContainers } from '../images/contract.ts';
-import type { ContainerHooks, ContainerRef, EndpointSettings, NetworkSettingsOut, NetworksForContainers, SandboxSpec } from '../networks/contract.ts';
+import type { ContainerHooks, ContainerRef, EndpointSettings, NetnsChoice, NetworkSettingsOut, NetworksForContainers, SandboxSpec } from '../networks/contract.ts';
 import { buildContainerSpec } from './spec.ts';
 import { ContainerStore } from './store.ts';
 
@@ -65,6 +65,8 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   readonly #backoff = new Map<string, number>();
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #trackers = new Map<string, LogTracker>();
+  /** Containers whose runtime resources were released since their last start (in memory: a restart re-checks). */
+  readonly #cleaned = new Set<string>();
 
   constructor(o: ContainerServiceOptions) {
     this.#o = o;
@@ -228,28 +230,41 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     const rdir = this.runtimeDir(rec.Id);
     const rootfs = this.rootfsPath(rec.Id);
     const undo = new UndoStack();
+    this.#cleaned.delete(rec.Id);
     const spec = this.#sandboxSpec(rec);
     try {
-      await rm(rdir, { recursive: true, force: true });
-      await mkdir(rootfs, { recursive: true });
-      undo.push('remove runtime dir', () => rm(rdir, { recursive: true, force: true }));
-      const layout = await this.#o.images.rootfsLayout(rec.Id, rec.Image);
-      await mountOverlay(ctx, layout, rootfs);
-      undo.push('unmount rootfs', () => unmount(ctx, rootfs));
-      const netns = await this.#o.networks.netnsFor(ctx, spec);
-      const net = await this.#o.networks.allocate(ctx, spec);
-      undo.push('release network', () => this.#o.networks.detach(ctx, rec.Id));
       const cdir = this.store.dir(rec.Id);
-      await Promise.all([
-        writeFile(join(cdir, 'hosts'), net.hosts),
-        writeFile(join(cdir, 'resolv.conf'), net.resolvConf),
-        writeFile(join(cdir, 'hostname'), `${rec.Config.Hostname}\n`),
-      ]);
       const d = this.#o.defaults();
+      const logCfg = parseLogOpts({ ...d.logOpts, ...rec.HostConfig.LogConfig.Config });
+      // independent steps run at once: the rootfs mount, the network allocation (+ its files), the log files
+      const steps = await Promise.allSettled([
+        (async () => {
+          await rm(rdir, { recursive: true, force: true });
+          await mkdir(rootfs, { recursive: true });
+          undo.push('remove runtime dir', () => rm(rdir, { recursive: true, force: true }));
+          const layout = await this.#o.images.rootfsLayout(rec.Id, rec.Image);
+          await mountOverlay(ctx, layout, rootfs);
+          undo.push('unmount rootfs', () => unmount(ctx, rootfs));
+        })(),
+        (async () => {
+          const netns = await this.#o.networks.netnsFor(ctx, spec);
+          undo.push('release network', () => this.#o.networks.detach(ctx, rec.Id));
+          const net = await this.#o.networks.allocate(ctx, spec);
+          await Promise.all([
+            writeFile(join(cdir, 'hosts'), net.hosts),
+            writeFile(join(cdir, 'resolv.conf'), net.resolvConf),
+            writeFile(join(cdir, 'hostname'), `${rec.Config.Hostname}\n`),
+          ]);
+          return { netns, net };
+        })(),
+        this.#o.logs.prepare(this.logPath(rec.Id), logCfg),
+      ]);
+      const failed = steps.find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+      const { netns, net } = (steps[1] as PromiseFulfilledResult<{ netns: NetnsChoice; net: NetworkSettingsOut }>).value;
+      const { logSizeMax } = (steps[2] as PromiseFulfilledResult<{ logSizeMax: number }>).value;
       const ociSpec = await buildContainerSpec({ rec, rootfs, containerDir: cdir, netns, defaults: d });
       await writeFile(join(rdir, 'config.json'), JSON.stringify(ociSpec));
-      const logCfg = parseLogOpts({ ...d.logOpts, ...rec.HostConfig.LogConfig.Config });
-      const { logSizeMax } = await this.#o.logs.prepare(this.logPath(rec.Id), logCfg);
       const created = await this.#o.runtime.create(ctx, {
         id: rec.Id,
         bundle: rdir,
@@ -403,12 +418,20 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     }
   }
 
+  /**
+   * Releases what a run of the container held: network endpoints, the runtime's state, the rootfs mount, the
+   * runtime dir. The three are independent, so they run at once. Skipped when already done since the last start.
+   */
   async #cleanupRuntime(ctx: Ctx, rec: ContainerRecord, runtimePath: string): Promise<void> {
-    await this.#o.networks.detach(ctx, rec.Id).catch((e) => ctx.log.warn('network detach failed', { id: rec.Id, error: errorMessage(e) }));
-    await this.#o.runtime.delete(ctx, rec.Id, runtimePath).catch((e) => ctx.log.warn('runtime delete failed', { id: rec.Id, error: errorMessage(e) }));
-    await unmount(ctx, this.rootfsPath(rec.Id));
+    if (this.#cleaned.has(rec.Id)) return;
+    await Promise.all([
+      this.#o.networks.detach(ctx, rec.Id).catch((e) => ctx.log.warn('network detach failed', { id: rec.Id, error: errorMessage(e) })),
+      this.#o.runtime.delete(ctx, rec.Id, runtimePath).catch((e) => ctx.log.warn('runtime delete failed', { id: rec.Id, error: errorMessage(e) })),
+      unmount(ctx, this.rootfsPath(rec.Id)),
+    ]);
     await rm(this.runtimeDir(rec.Id), { recursive: true, force: true }).catch(() => {});
     rec.NetworkSettings = { Ports: {}, Networks: {}, SandboxKey: '' };
+    this.#cleaned.add(rec.Id);
   }
 
   #notify(id: string, what: 'exit' | 'removed', code: number): void {
@@ -564,6 +587,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     await this.#o.logs.remove(this.logPath(rec.Id)).catch(() => {});
     await this.store.remove(rec);
     this.#backoff.delete(rec.Id);
+    this.#cleaned.delete(rec.Id);
     this.#emit(rec, 'destroy');
     this.#notify(rec.Id, 'removed', rec.State.ExitCode);
   }

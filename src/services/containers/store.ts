@@ -76,7 +76,7 @@ export class ContainerStore {
 
   async save(rec: ContainerRecord): Promise<void> {
     this.#byId.set(rec.Id, rec);
-    await writeJsonAtomic(join(this.#root, rec.Id, 'config.v2.json'), rec);
+    await writeJsonAtomic(join(this.#root, rec.Id, 'config.v2.json'), rec, false);
   }
 
   async remove(rec: ContainerRecord): Promise<void> {

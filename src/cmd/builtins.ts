@@ -7,6 +7,9 @@ import { registerLogRoutes } from '../api/engine/routers/containers/logs-routes.
 import { registerImageRoutes } from '../api/engine/routers/images/routes.ts';
 import { registerNetworkRoutes } from '../api/engine/routers/networks/routes.ts';
 import { registerSystemRoutes } from '../api/engine/routers/system/routes.ts';
+import { registerVolumeRoutes } from '../api/engine/routers/volumes/routes.ts';
+import { LocalVolumeDriver } from '../drivers/volume/local/local-driver.ts';
+import { VolumesService } from '../services/volumes/volume-service.ts';
 import type { Ctx } from '../common/ctx.ts';
 import { writeFileAtomic } from '../common/fs.ts';
 import { newId } from '../common/ids.ts';
@@ -100,6 +103,8 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
     containers: hooks,
     defaultBridge: { options: defaultBridgeOptions({ ipMasquerade: cfg['ip-masq'] }), bip: cfg.bip || undefined, fixedCidr: cfg['fixed-cidr'] || undefined },
   });
+  const volumesRoot = join(dataRoot, 'volumes');
+  const volumes = await VolumesService.create(ctx, { root: volumesRoot, drivers: [new LocalVolumeDriver(volumesRoot)], events });
   const containers = new ContainerService({
     dataRoot,
     execRoot,
@@ -107,6 +112,7 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
     runtimes: runtimeTable,
     images,
     networks,
+    volumes,
     events,
     logs: new K8sFileLogs(),
     log,
@@ -117,6 +123,7 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
       ulimits: Object.values(cfg['default-ulimits']),
       shutdownTimeout: cfg['shutdown-timeout'],
       maxNofile: probe.nofileHardLimit,
+      cgroupParent: cfg['cgroup-parent'] || undefined,
     }),
   });
   containersRef = containers;
@@ -152,6 +159,7 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
   registerLogRoutes(router, containers);
   registerImageRoutes(router, { images, events });
   registerNetworkRoutes(router, { networks });
+  registerVolumeRoutes(router, { volumes });
 
   return {
     router,

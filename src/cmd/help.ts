@@ -5,6 +5,7 @@ A self-sufficient runtime for containers that speaks the Docker Engine API.
 Options:
       --add-runtime runtime                   Register an additional OCI compatible runtime (default [])
       --bip string                            Specify default-bridge IP
+      --cgroup-parent string                  Set parent cgroup for all containers (default "/berth")
       --config-file string                    Daemon configuration file (default "/etc/berth/daemon.json")
       --data-root string                      Root directory of persistent berth state (default "/var/lib/berth")
   -D, --debug                                 Enable debug mode

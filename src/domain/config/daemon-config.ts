@@ -48,6 +48,7 @@ export interface DaemonConfig {
   'dns-search': string[];
   'dns-opts': string[];
   labels: string[];
+  'cgroup-parent': string;
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';
@@ -85,6 +86,7 @@ export function defaultConfig(): DaemonConfig {
     'dns-search': [],
     'dns-opts': [],
     labels: [],
+    'cgroup-parent': '',
   };
 }
 
@@ -128,6 +130,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'dns-search': { key: 'dns-search', kind: 'list' },
   'dns-opt': { key: 'dns-opts', kind: 'list' },
   label: { key: 'labels', kind: 'list' },
+  'cgroup-parent': { key: 'cgroup-parent', kind: 'string' },
 };
 
 /** Keys SIGHUP reloads (a subset of dockerd's reloadable set, for what berth implements). */

@@ -17,7 +17,9 @@ import { classifyStartError } from '../../domain/oci-spec/start-error.ts';
 import type { EventsService } from '../events/events.ts';
 import type { ContainersForImages, ImageConfig, ImagesForContainers } from '../images/contract.ts';
 import type { ContainerHooks, ContainerRef, EndpointSettings, NetnsChoice, NetworkSettingsOut, NetworksForContainers, SandboxSpec } from '../networks/contract.ts';
-import { buildContainerSpec } from './spec.ts';
+import type { VolumesForContainers } from '../volumes/contract.ts';
+import { ContainerMounts } from './mounts.ts';
+import { buildContainerSpec, cgroupParentOf } from './spec.ts';
 import { ContainerStore } from './store.ts';
 
 export interface RuntimeInfo {
@@ -34,10 +36,11 @@ export interface ContainerServiceOptions {
   runtimes: () => { default: string; table: Record<string, RuntimeInfo> };
   images: ImagesForContainers;
   networks: NetworksForContainers;
+  volumes: VolumesForContainers;
   events: EventsService;
   logs: ContainerLogs;
   log: Logger;
-  defaults: () => { init: boolean; initPath: string; logOpts: Record<string, string>; ulimits: { Name: string; Soft: number; Hard: number }[]; shutdownTimeout: number; maxNofile?: number };
+  defaults: () => { init: boolean; initPath: string; logOpts: Record<string, string>; ulimits: { Name: string; Soft: number; Hard: number }[]; shutdownTimeout: number; maxNofile?: number; cgroupParent?: string };
 }
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -67,11 +70,13 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   readonly #trackers = new Map<string, LogTracker>();
   /** Containers whose runtime resources were released since their last start (in memory: a restart re-checks). */
   readonly #cleaned = new Set<string>();
+  readonly #mounts: ContainerMounts;
 
   constructor(o: ContainerServiceOptions) {
     this.#o = o;
     this.#log = o.log;
     this.store = new ContainerStore(join(o.dataRoot, 'containers'));
+    this.#mounts = new ContainerMounts({ volumes: o.volumes, findContainer: (ref) => this.store.find(ref) });
   }
 
   /** Serializes lifecycle operations per container. */
@@ -165,6 +170,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     try {
       await this.#o.images.prepareRootfs(ctx, id, image.id);
       undo.push('remove rootfs', () => this.#o.images.removeRootfs(ctx, id));
+      await this.#createMounts(ctx, rec, undo);
       await mkdir(this.store.dir(id), { recursive: true });
       undo.push('remove dir', () => rm(this.store.dir(id), { recursive: true, force: true }));
       await this.store.save(rec);
@@ -184,6 +190,29 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       if (!this.store.find(n)) return n;
     }
     return `/${newId().slice(0, 12)}`;
+  }
+
+  /** Mount points, volumes (created and referenced now) and the copy of the image's content into new ones. */
+  async #createMounts(ctx: Ctx, rec: ContainerRecord, undo: UndoStack): Promise<void> {
+    const created: string[] = [];
+    const mps = await this.#mounts.register(ctx, rec, created);
+    undo.push('release volumes', () => this.#mounts.discard(ctx, rec, mps, created));
+    await this.#mounts.createImageVolumes(ctx, rec, mps, created);
+    rec.MountPoints = mps;
+    const todo = await this.#mounts.toPopulate(mps);
+    if (todo.length === 0) return;
+    const rootfs = this.rootfsPath(rec.Id);
+    await mkdir(rootfs, { recursive: true });
+    try {
+      await mountOverlay(ctx, await this.#o.images.rootfsLayout(rec.Id, rec.Image), rootfs);
+      try {
+        await this.#mounts.populate(ctx, rec, rootfs, todo, this.#mounts.imageVolumeTargets(rec, {}));
+      } finally {
+        await unmount(ctx, rootfs);
+      }
+    } finally {
+      await rm(this.runtimeDir(rec.Id), { recursive: true, force: true });
+    }
   }
 
   sandboxSpec(rec: ContainerRecord): SandboxSpec {
@@ -263,7 +292,9 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       if (failed) throw (failed as PromiseRejectedResult).reason;
       const { netns, net } = (steps[1] as PromiseFulfilledResult<{ netns: NetnsChoice; net: NetworkSettingsOut }>).value;
       const { logSizeMax } = (steps[2] as PromiseFulfilledResult<{ logSizeMax: number }>).value;
-      const ociSpec = await buildContainerSpec({ rec, rootfs, containerDir: cdir, netns, defaults: d });
+      const mounts = await this.#mounts.setup(ctx, rec);
+      undo.push('unmount volumes', () => this.#mounts.unmountAll(ctx, rec));
+      const ociSpec = await buildContainerSpec({ rec, rootfs, containerDir: cdir, netns, defaults: d, mounts });
       await writeFile(join(rdir, 'config.json'), JSON.stringify(ociSpec));
       const created = await this.#o.runtime.create(ctx, {
         id: rec.Id,
@@ -318,7 +349,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       await this.store.save(rec).catch(() => {});
       if (!isRestart && rec.HostConfig.AutoRemove) {
         // docker removes an --rm container whose start failed
-        await this.#removeNow(ctx, rec).catch(() => {});
+        await this.#removeNow(ctx, rec, true).catch(() => {});
       }
       throw err instanceof SystemError ? new SystemError(errorMessage(err)) : err;
     }
@@ -390,7 +421,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     this.#emit(rec, 'die', { exitCode: String(code) });
     this.#notify(rec.Id, 'exit', code);
     if (rec.HostConfig.AutoRemove) {
-      await this.#removeNow(ctx, rec);
+      await this.#removeNow(ctx, rec, true);
       return;
     }
     if (shouldRestart(rec.HostConfig.RestartPolicy, code, rec.RestartCount, rec.ManuallyStopped)) {
@@ -428,6 +459,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       this.#o.networks.detach(ctx, rec.Id).catch((e) => ctx.log.warn('network detach failed', { id: rec.Id, error: errorMessage(e) })),
       this.#o.runtime.delete(ctx, rec.Id, runtimePath).catch((e) => ctx.log.warn('runtime delete failed', { id: rec.Id, error: errorMessage(e) })),
       unmount(ctx, this.rootfsPath(rec.Id)),
+      this.#mounts.unmountAll(ctx, rec),
     ]);
     await rm(this.runtimeDir(rec.Id), { recursive: true, force: true }).catch(() => {});
     rec.NetworkSettings = { Ports: {}, Networks: {}, SandboxKey: '' };
@@ -555,7 +587,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
 
   // ---------------------------------------------------------------- remove / rename
 
-  async remove(ctx: Ctx, ref: string, force: boolean): Promise<void> {
+  async remove(ctx: Ctx, ref: string, force: boolean, removeVolumes = false): Promise<void> {
     const rec = this.store.get(ref);
     if (rec.State.Running && !rec.State.Restarting) {
       if (!force) {
@@ -569,10 +601,10 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       await this.#o.runtime.kill(ctx, rec.Id, rt.path, 9, true).catch(() => {});
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     }
-    await this.#locked(rec.Id, () => this.#removeNow(ctx, rec));
+    await this.#locked(rec.Id, () => this.#removeNow(ctx, rec, removeVolumes));
   }
 
-  async #removeNow(ctx: Ctx, rec: ContainerRecord): Promise<void> {
+  async #removeNow(ctx: Ctx, rec: ContainerRecord, removeVolumes = false): Promise<void> {
     if (!this.store.find(rec.Id)) return;
     const timer = this.#restartTimers.get(rec.Id);
     if (timer) clearTimeout(timer);
@@ -586,6 +618,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     await this.#untrackLogs(rec.Id);
     await this.#o.logs.remove(this.logPath(rec.Id)).catch(() => {});
     await this.store.remove(rec);
+    await this.#mounts.remove(ctx, rec, removeVolumes);
     this.#backoff.delete(rec.Id);
     this.#cleaned.delete(rec.Id);
     this.#emit(rec, 'destroy');
@@ -640,9 +673,10 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   async pids(ref: string): Promise<number[]> {
     const rec = this.store.get(ref);
     if (!rec.State.Running || rec.State.Restarting) throw new ConflictError(`Container ${rec.Id} is not running`);
+    const parent = cgroupParentOf((rec.HostConfig.CgroupParent as string | undefined) || this.#o.defaults().cgroupParent);
     for (const base of ['/sys/fs/cgroup/pids', '/sys/fs/cgroup/memory', '/sys/fs/cgroup']) {
       try {
-        const text = await readFile(join(base, 'berth', rec.Id, 'cgroup.procs'), 'utf8');
+        const text = await readFile(join(base, parent, rec.Id, 'cgroup.procs'), 'utf8');
         return text.split('\n').filter(Boolean).map(Number);
       } catch {
         // try the next layout
@@ -662,6 +696,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     const recs = await this.store.load();
     for (const rec of recs) {
       this.store.reserveName(rec.Name, rec.Id);
+      this.#mounts.restore(rec, rec.State.Running);
     }
     await Promise.all(
       recs.map(async (rec) => {

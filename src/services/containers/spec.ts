@@ -1,6 +1,6 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
-import { InvalidArgumentError, NotImplementedError } from '../../common/errors.ts';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NotImplementedError } from '../../common/errors.ts';
 import { processEnv } from '../../domain/container/normalize.ts';
 import type { ContainerRecord } from '../../domain/container/types.ts';
 import { type NamespaceMode, type SpecMount, type Ulimit, buildSpec } from '../../domain/oci-spec/spec.ts';
@@ -22,19 +22,10 @@ export async function userIn(rootfs: string, spec: string, groupAdd: readonly st
   return resolveUser(spec, passwd, group, groupAdd);
 }
 
-/** Parses `-v src:dst[:opts]` binds. Host paths only for now; named volumes come with the volumes work. */
-export function parseBind(b: string): SpecMount {
-  const parts = b.split(':');
-  if (parts.length < 2 || parts.length > 3) throw new InvalidArgumentError(`invalid volume specification: '${b}'`);
-  const [src, dst, mode = ''] = parts as [string, string, string?];
-  if (!isAbsolute(dst)) throw new InvalidArgumentError(`invalid volume specification: '${b}': invalid mount config for type "bind": invalid mount path: '${dst}' mount path must be absolute`);
-  if (!isAbsolute(src)) throw new NotImplementedError(`named volumes are not supported by berth yet: '${b}'`);
-  const opts = mode.split(',').filter(Boolean);
-  for (const o of opts) {
-    if (!['ro', 'rw', 'z', 'Z', 'private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave', 'nocopy'].includes(o)) throw new InvalidArgumentError(`invalid mode: ${o}`);
-  }
-  const propagation = opts.find((o) => /^r?(private|shared|slave)$/.test(o));
-  return { type: 'bind', source: src, destination: dst, readonly: opts.includes('ro'), propagation };
+/** The cgroup parent of a container: HostConfig.CgroupParent, else the daemon's --cgroup-parent, else /berth. */
+export function cgroupParentOf(p: string | undefined): string {
+  if (!p) return '/berth';
+  return p.startsWith('/') ? p.replace(/\/+$/, '') : `/${p.replace(/\/+$/, '')}`;
 }
 
 export interface SpecInput {
@@ -42,7 +33,9 @@ export interface SpecInput {
   rootfs: string;
   containerDir: string;
   netns: NetnsChoice;
-  defaults: { init: boolean; initPath: string; ulimits: { Name: string; Soft: number; Hard: number }[]; maxNofile?: number };
+  defaults: { init: boolean; initPath: string; ulimits: { Name: string; Soft: number; Hard: number }[]; maxNofile?: number; cgroupParent?: string };
+  /** The container's volumes, binds and tmpfs mounts (ContainerMounts.setup). */
+  mounts: SpecMount[];
 }
 
 /** Maps a container's Docker configuration onto the OCI spec builder's options. */
@@ -55,26 +48,14 @@ export async function buildContainerSpec(i: SpecInput): Promise<OciSpec> {
     // Docker creates a missing WORKDIR
     await mkdir(join(rootfs, cwd), { recursive: true }).catch(() => {});
   }
-  const mounts: SpecMount[] = [];
   const hostNet = i.netns.kind === 'host';
-  mounts.push({ type: 'bind', source: join(i.containerDir, 'resolv.conf'), destination: '/etc/resolv.conf' });
-  mounts.push({ type: 'bind', source: join(i.containerDir, 'hostname'), destination: '/etc/hostname' });
-  mounts.push({ type: 'bind', source: join(i.containerDir, 'hosts'), destination: '/etc/hosts' });
-  for (const b of h.Binds ?? []) {
-    const m = parseBind(b);
-    if (m.type === 'bind') {
-      try {
-        await stat(m.source);
-      } catch {
-        // docker creates a missing host directory for -v binds
-        await mkdir(m.source, { recursive: true });
-      }
-    }
-    mounts.push(m);
+  // the network files, unless the user mounts something there (dockerd's TrySetNetworkMount)
+  const taken = new Set(i.mounts.map((m) => m.destination));
+  const mounts: SpecMount[] = [];
+  for (const f of ['resolv.conf', 'hostname', 'hosts']) {
+    if (!taken.has(`/etc/${f}`)) mounts.push({ type: 'bind', source: join(i.containerDir, f), destination: `/etc/${f}` });
   }
-  for (const [dst, opts] of Object.entries(h.Tmpfs ?? {})) {
-    mounts.push({ type: 'tmpfs', destination: dst, options: opts ? opts.split(',') : [] });
-  }
+  mounts.push(...i.mounts);
   const network: NamespaceMode = i.netns.kind === 'host' ? { mode: 'host' } : i.netns.kind === 'path' ? { mode: 'path', path: i.netns.path } : { mode: 'private' };
   const nsMode = (v: string, what: string): NamespaceMode | undefined => {
     if (!v || v === 'private' || v === 'shareable') return undefined;
@@ -117,6 +98,7 @@ export async function buildContainerSpec(i: SpecInput): Promise<OciSpec> {
       cpuQuota: h.CpuQuota || undefined,
       pidsLimit: h.PidsLimit && h.PidsLimit > 0 ? h.PidsLimit : undefined,
     },
+    cgroupParent: cgroupParentOf((h.CgroupParent as string | undefined) || i.defaults.cgroupParent),
     init,
     initPath: init ? i.defaults.initPath || undefined : undefined,
   });

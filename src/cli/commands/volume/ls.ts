@@ -1,0 +1,90 @@
+/** `berth volume ls` */
+import { volumeList } from '../../../client/api/volumes.ts';
+import type { Volume } from '../../../client/types.ts';
+import { defineCommand, noArgs } from '../../command.ts';
+import type { Filters } from '../../flags/common.ts';
+import { filterFlag, formatFlag } from '../../flags/common.ts';
+import { boolFlag } from '../../flags/spec.ts';
+import { headerContext, renderList } from '../../format/formatter.ts';
+import { GO_TYPE } from '../../format/template.ts';
+import { naturalCompare } from '../../format/time.ts';
+import { humanSize } from '../../format/units.ts';
+
+class VolumeContext {
+  readonly [GO_TYPE] = '*formatter.volumeContext';
+  readonly #v: Volume;
+  constructor(v: Volume) {
+    this.#v = v;
+  }
+  Name(): string {
+    return this.#v.Name;
+  }
+  Driver(): string {
+    return this.#v.Driver;
+  }
+  Scope(): string {
+    return this.#v.Scope ?? '';
+  }
+  Mountpoint(): string {
+    return this.#v.Mountpoint;
+  }
+  Labels(): string {
+    const l = this.#v.Labels;
+    if (!l) return '';
+    return Object.entries(l)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+  }
+  Label(name: string): string {
+    return this.#v.Labels?.[name] ?? '';
+  }
+  Links(): string {
+    return this.#v.UsageData ? String(this.#v.UsageData.RefCount) : 'N/A';
+  }
+  Size(): string {
+    return this.#v.UsageData ? humanSize(this.#v.UsageData.Size) : 'N/A';
+  }
+  Group(): string {
+    return 'N/A';
+  }
+  Availability(): string {
+    return 'N/A';
+  }
+  Status(): string {
+    return 'N/A';
+  }
+}
+
+export default defineCommand<{ quiet: boolean; format: string; filter: Filters; cluster: boolean }>({
+  usage: '[OPTIONS]',
+  short: 'List volumes',
+  args: noArgs,
+  flags: [
+    boolFlag('cluster', 'Display only cluster volumes, and use cluster volume list formatting'),
+    filterFlag('Provide filter values (e.g. "dangling=true")'),
+    formatFlag(),
+    boolFlag('quiet', 'Only display volume names', { short: 'q' }),
+  ],
+  async run(ctx, o) {
+    const client = await ctx.client();
+    const r = await volumeList(client, o.filter);
+    const vols = [...(r.Volumes ?? [])].sort((a, b) => naturalCompare(a.Name, b.Name));
+    let format = o.format;
+    if (format === '') format = ctx.config().volumesFormat && !o.quiet ? ctx.config().volumesFormat! : 'table';
+    if (format === 'table') format = o.quiet ? '{{.Name}}' : 'table {{.Driver}}\t{{.Name}}';
+    else if (format === 'raw') format = o.quiet ? 'name: {{.Name}}' : 'name: {{.Name}}\\ndriver: {{.Driver}}\\n';
+    const header = headerContext({
+      Name: 'VOLUME NAME',
+      Driver: 'DRIVER',
+      Scope: 'SCOPE',
+      Mountpoint: 'MOUNTPOINT',
+      Labels: 'LABELS',
+      Links: 'LINKS',
+      Size: 'SIZE',
+      Group: 'GROUP',
+      Availability: 'AVAILABILITY',
+      Status: 'STATUS',
+    });
+    ctx.out.write(renderList(format, header, vols.map((v) => new VolumeContext(v))));
+  },
+});

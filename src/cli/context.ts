@@ -1,0 +1,140 @@
+/**
+ * What a command receives: the standard streams, the environment, the (lazily created) Engine API client and the
+ * client config file. Built once per invocation in src/cli/main.ts; nothing here is module-level state.
+ */
+import { readFileSync } from 'node:fs';
+import type { EngineClient } from '../client/client.ts';
+import type { HostOptions } from '../client/host.ts';
+
+export interface OutStream {
+  write(chunk: string | Uint8Array): void;
+  readonly isTTY: boolean;
+  /** [rows, columns] of the terminal, [0, 0] when not a terminal. */
+  size(): [number, number];
+  /** The underlying stream, for raw-mode handling and drain waits. */
+  readonly stream: NodeJS.WritableStream;
+}
+
+export interface InStream {
+  readonly stream: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  readonly isTTY: boolean;
+}
+
+/** The parts of the client config file (config.json) the CLI uses. */
+export interface CliConfig {
+  detachKeys?: string;
+  psFormat?: string;
+  imagesFormat?: string;
+  networksFormat?: string;
+  volumesFormat?: string;
+}
+
+export interface CliContext {
+  /** Program name used in messages ("berth"). */
+  readonly bin: string;
+  readonly out: OutStream;
+  readonly err: OutStream;
+  readonly in: InStream;
+  readonly env: Record<string, string | undefined>;
+  /** The daemon address as shown in messages ("unix:///run/berth/berth.sock"). */
+  hostUrl(): string;
+  client(): Promise<EngineClient>;
+  config(): CliConfig;
+  /** Terminal width for help text (docker measures fd 0). */
+  helpWidth(): number;
+  /**
+   * While true, SIGINT/SIGTERM do not end the CLI (attached run/start/attach forward them to the container);
+   * the third one always forces an exit, as in docker.
+   */
+  keepRunningOnSignal: boolean;
+}
+
+export function nodeOut(stream: NodeJS.WriteStream): OutStream {
+  return {
+    write: (chunk) => {
+      stream.write(chunk);
+    },
+    get isTTY() {
+      return !!stream.isTTY;
+    },
+    size: () => (stream.isTTY ? [stream.rows ?? 0, stream.columns ?? 0] : [0, 0]),
+    stream,
+  };
+}
+
+export interface CliSetup {
+  bin: string;
+  out: OutStream;
+  err: OutStream;
+  in: InStream;
+  env: Record<string, string | undefined>;
+  host: HostOptions;
+  configDir: string;
+}
+
+/** The real context: the client module is imported on first use so `--help` and flag errors stay fast. */
+export class Cli implements CliContext {
+  readonly bin: string;
+  readonly out: OutStream;
+  readonly err: OutStream;
+  readonly in: InStream;
+  readonly env: Record<string, string | undefined>;
+  keepRunningOnSignal = false;
+  readonly #setup: CliSetup;
+  #client: Promise<EngineClient> | undefined;
+  #clientValue: EngineClient | undefined;
+  #config: CliConfig | undefined;
+  #hostUrl: string | undefined;
+
+  constructor(setup: CliSetup) {
+    this.#setup = setup;
+    this.bin = setup.bin;
+    this.out = setup.out;
+    this.err = setup.err;
+    this.in = setup.in;
+    this.env = setup.env;
+  }
+
+  hostUrl(): string {
+    return this.#hostUrl ?? this.#clientValue?.endpoint.url ?? '';
+  }
+
+  client(): Promise<EngineClient> {
+    if (!this.#client) {
+      this.#client = (async () => {
+        const [{ EngineClient }, { resolveEndpoint }] = await Promise.all([import('../client/client.ts'), import('../client/host.ts')]);
+        let endpoint: ReturnType<typeof resolveEndpoint>;
+        try {
+          endpoint = resolveEndpoint(this.#setup.host, this.env);
+        } catch (err) {
+          throw new Error(`Failed to initialize: unable to resolve berth endpoint: ${(err as Error).message}`);
+        }
+        this.#hostUrl = endpoint.url;
+        this.#clientValue = new EngineClient(endpoint);
+        return this.#clientValue;
+      })();
+    }
+    return this.#client;
+  }
+
+  config(): CliConfig {
+    if (!this.#config) {
+      try {
+        this.#config = JSON.parse(readFileSync(`${this.#setup.configDir}/config.json`, 'utf8')) as CliConfig;
+      } catch {
+        this.#config = {};
+      }
+    }
+    return this.#config;
+  }
+
+  helpWidth(): number {
+    if (!this.in.isTTY) return 80;
+    const cols = (this.out.stream as NodeJS.WriteStream).columns || (this.err.stream as NodeJS.WriteStream).columns;
+    return cols || 80;
+  }
+
+  close(): void {
+    this.#clientValue?.close();
+  }
+}

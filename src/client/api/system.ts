@@ -1,0 +1,20 @@
+/** System endpoints: version, info, events, data usage, plugins (for inspect's fallback chain). */
+import type { Response } from '../http.ts';
+import type { EngineClient } from '../client.ts';
+import { filtersJson } from './containers.ts';
+
+export function systemVersion(c: EngineClient): Promise<Record<string, any>> {
+  return c.json('GET', '/version');
+}
+
+export function systemInfo(c: EngineClient): Promise<Record<string, any>> {
+  return c.json('GET', '/info');
+}
+
+export function systemEvents(c: EngineClient, o: { since?: string; until?: string; filters?: [string, string][] }): Promise<Response> {
+  return c.request('GET', '/events', { query: { since: o.since || undefined, until: o.until || undefined, filters: filtersJson(o.filters ?? []) }, fresh: true });
+}
+
+export function systemDf(c: EngineClient): Promise<Record<string, any>> {
+  return c.json('GET', '/system/df');
+}

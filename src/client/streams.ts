@@ -1,0 +1,86 @@
+/** Reading Engine API response bodies: whole bodies, JSON-lines streams and the multiplexed stdout/stderr framing. */
+import type { Readable } from 'node:stream';
+
+export async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Yields one parsed JSON value per message. Accepts newline-separated values (\n or \r\n) as the daemon sends
+ * them, and also values that follow each other without a separator (Go's json.Decoder accepts both).
+ */
+export type Reviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
+
+export async function* jsonMessages<T = unknown>(stream: Readable, reviver?: Reviver): AsyncGenerator<T> {
+  let buf = '';
+  for await (const c of stream) {
+    buf += typeof c === 'string' ? c : (c as Buffer).toString('utf8');
+    let end: number;
+    while ((end = completeValueEnd(buf)) > 0) {
+      const text = buf.slice(0, end).trim();
+      buf = buf.slice(end);
+      if (text) yield JSON.parse(text, reviver as never) as T;
+    }
+  }
+  const rest = buf.trim();
+  if (rest) yield JSON.parse(rest, reviver as never) as T;
+}
+
+/** Index just past the first complete top-level JSON value in s (0 if none is complete yet). */
+function completeValueEnd(s: string): number {
+  let i = 0;
+  while (i < s.length && /\s/.test(s[i]!)) i++;
+  if (i >= s.length) return 0;
+  const first = s[i];
+  if (first !== '{' && first !== '[') {
+    const nl = s.indexOf('\n', i);
+    return nl < 0 ? 0 : nl + 1;
+  }
+  let depth = 0;
+  let inStr = false;
+  for (; i < s.length; i++) {
+    const ch = s[i];
+    if (inStr) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inStr = false;
+      continue;
+    }
+    if (ch === '"') inStr = true;
+    else if (ch === '{' || ch === '[') depth++;
+    else if (ch === '}' || ch === ']') {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return 0;
+}
+
+export const STDIN = 0;
+export const STDOUT = 1;
+export const STDERR = 2;
+
+/** Incremental demultiplexer of [type, 0, 0, 0, size uint32 BE] + payload frames (stdcopy). */
+export class Demuxer {
+  #buf: Buffer = Buffer.alloc(0);
+  readonly #onFrame: (stream: number, payload: Buffer) => void;
+  constructor(onFrame: (stream: number, payload: Buffer) => void) {
+    this.#onFrame = onFrame;
+  }
+  push(chunk: Buffer): void {
+    this.#buf = this.#buf.length ? Buffer.concat([this.#buf, chunk]) : chunk;
+    while (this.#buf.length >= 8) {
+      const type = this.#buf[0]!;
+      if (type > 3) throw new Error(`Unrecognized input header: ${type}`);
+      const size = this.#buf.readUInt32BE(4);
+      if (this.#buf.length < 8 + size) break;
+      this.#onFrame(type, this.#buf.subarray(8, 8 + size));
+      this.#buf = this.#buf.subarray(8 + size);
+    }
+  }
+  /** Bytes of an incomplete frame left at the end. */
+  get pending(): number {
+    return this.#buf.length;
+  }
+}

@@ -28,7 +28,9 @@ fi
 # Run time: the OCI runtimes and conmon, netfilter and iproute2 tools, zstd layers.
 # Tests and demo: busybox-static (test images), skopeo and umoci (validate saved images), tini (pid 1 of the test
 # sandbox), socat, util-linux (unshare, nsenter), bsdutils (script, for pty tests), procps, tar.
-packages=(crun runc conmon nftables iproute2 zstd busybox-static skopeo umoci tini socat util-linux bsdutils procps tar ca-certificates)
+# Registries: docker-registry (a real registry on loopback for pull/push tests), apache2-utils (htpasswd), openssl
+# (test CAs for TLS registries and the daemon's mutual TLS).
+packages=(crun runc conmon nftables iproute2 zstd busybox-static skopeo umoci tini socat util-linux bsdutils procps tar ca-certificates docker-registry apache2-utils openssl)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
@@ -41,7 +43,17 @@ apt_install() {
     apt_updated=1
   fi
   log "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  # no package may start a service while it installs (docker-registry, dockerd, containerd would start in the
+  # root namespaces): a policy-rc.d that denies every start is in place during the install
+  local created=0 rc=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# berth setup: no service starts while packages install\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    created=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null || rc=$?
+  if [ "$created" -eq 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
+  return "$rc"
 }
 
 missing=()

@@ -35,6 +35,8 @@ import { HostDriver } from '../drivers/network/host/driver.ts';
 import { NullDriver } from '../drivers/network/null/driver.ts';
 import type { ContainerHooks } from '../services/networks/contract.ts';
 import { SystemInfo } from '../services/system/info.ts';
+import { RegistryService } from '../services/registry/registry-service.ts';
+import { registerRegistryRoutes } from '../api/engine/routers/images/registry-routes.ts';
 import os from 'node:os';
 
 export interface Engine {
@@ -83,6 +85,15 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
   });
 
   const images = await ImageService.create({ dataRoot, events, log });
+  const registryOpts = (c: DaemonConfig) => ({
+    mirrors: c['registry-mirrors'],
+    insecureRegistries: c['insecure-registries'],
+    allowNondistributableArtifacts: c['allow-nondistributable-artifacts'],
+    maxConcurrentDownloads: c['max-concurrent-downloads'],
+    maxConcurrentUploads: c['max-concurrent-uploads'],
+    maxDownloadAttempts: c['max-download-attempts'],
+  });
+  const registry = new RegistryService({ images: images.distribution(), ...registryOpts(cfg), certsDir: '/etc/berth/certs.d', stateDir: join(dataRoot, 'registry'), log });
   let containersRef: ContainerService | undefined;
   // late-bound: the networks service is built before the container service
   const hooks: ContainerHooks = {
@@ -133,6 +144,7 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
 
   const system = new SystemInfo({
     cfg: () => cfg,
+    registryConfig: () => registry.settings,
     id,
     cgroupVersion: probe.cgroup === 'v2' ? '2' : '1',
     runtimes: () => {
@@ -157,7 +169,8 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
   registerContainerRoutes(router, { containers, imageIdOf: async (ref) => images.resolve(ref).then((i) => i.id, () => undefined) });
   registerExecRoutes(router, execs);
   registerLogRoutes(router, containers);
-  registerImageRoutes(router, { images, events });
+  const { pull } = registerRegistryRoutes(router, { registry });
+  registerImageRoutes(router, { images, events, pull });
   registerNetworkRoutes(router, { networks });
   registerVolumeRoutes(router, { volumes });
 
@@ -167,10 +180,12 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
     daemonId: id,
     name: os.hostname(),
     reload(next: DaemonConfig) {
+      registry.reload(registryOpts(next));
       cfg = next;
     },
     async close() {
       containers.shutdown();
+      registry.close();
 
     },
   };

@@ -49,6 +49,12 @@ export interface DaemonConfig {
   'dns-opts': string[];
   labels: string[];
   'cgroup-parent': string;
+  'registry-mirrors': string[];
+  'insecure-registries': string[];
+  'allow-nondistributable-artifacts': string[];
+  'max-concurrent-downloads': number;
+  'max-concurrent-uploads': number;
+  'max-download-attempts': number;
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';
@@ -87,6 +93,12 @@ export function defaultConfig(): DaemonConfig {
     'dns-opts': [],
     labels: [],
     'cgroup-parent': '',
+    'registry-mirrors': [],
+    'insecure-registries': [],
+    'allow-nondistributable-artifacts': [],
+    'max-concurrent-downloads': 3,
+    'max-concurrent-uploads': 5,
+    'max-download-attempts': 5,
   };
 }
 
@@ -131,10 +143,31 @@ const FLAGS: Record<string, FlagSpec> = {
   'dns-opt': { key: 'dns-opts', kind: 'list' },
   label: { key: 'labels', kind: 'list' },
   'cgroup-parent': { key: 'cgroup-parent', kind: 'string' },
+  'registry-mirror': { key: 'registry-mirrors', kind: 'list' },
+  'insecure-registry': { key: 'insecure-registries', kind: 'list' },
+  'allow-nondistributable-artifacts': { key: 'allow-nondistributable-artifacts', kind: 'list' },
+  'max-concurrent-downloads': { key: 'max-concurrent-downloads', kind: 'int' },
+  'max-concurrent-uploads': { key: 'max-concurrent-uploads', kind: 'int' },
+  'max-download-attempts': { key: 'max-download-attempts', kind: 'int' },
 };
 
 /** Keys SIGHUP reloads (a subset of dockerd's reloadable set, for what berth implements). */
-export const RELOADABLE: readonly (keyof DaemonConfig)[] = ['debug', 'log-level', 'live-restore', 'default-runtime', 'runtimes', 'shutdown-timeout', 'labels', 'default-ulimits'];
+export const RELOADABLE: readonly (keyof DaemonConfig)[] = [
+  'debug',
+  'log-level',
+  'live-restore',
+  'default-runtime',
+  'runtimes',
+  'shutdown-timeout',
+  'labels',
+  'default-ulimits',
+  'registry-mirrors',
+  'insecure-registries',
+  'allow-nondistributable-artifacts',
+  'max-concurrent-downloads',
+  'max-concurrent-uploads',
+  'max-download-attempts',
+];
 
 export interface ParsedArgs {
   /** Keys set on the command line, with their values. */
@@ -339,6 +372,10 @@ export function validateConfig(cfg: DaemonConfig): void {
   }
   for (const h of cfg.hosts) parseHost(h);
   if (cfg['shutdown-timeout'] < 0) throw new InvalidArgumentError('invalid shutdown-timeout: must be 0 or more');
+  for (const k of ['max-concurrent-downloads', 'max-concurrent-uploads'] as const) {
+    if (cfg[k] < 1) throw new InvalidArgumentError(`invalid ${k}: ${cfg[k]}`);
+  }
+  if (cfg['max-download-attempts'] < 1) throw new InvalidArgumentError(`invalid max-download-attempts: ${cfg['max-download-attempts']}`);
 }
 
 /** Normalizes a -H value as dockerd does: unix:///path, tcp://host:port (default port 2375, or 2376 with TLS). */

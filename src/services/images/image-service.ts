@@ -8,6 +8,7 @@ import { type CommitOptions, commitContainer, containerChanges, exportContainer 
 import type { ContainersForImages, ImageSummary, ImagesForContainers, RootfsLayout } from './contract.ts';
 import { ImageCore, type ImageServiceOptions } from './core.ts';
 import { type DeleteRecord, deleteImage, type PruneReport, pruneImages } from './delete.ts';
+import { ImageDistribution } from './distribution.ts';
 import type { ImageRecord } from './image-store.ts';
 import { type ImportOptions, importImage } from './import.ts';
 import { boolFilter, createdSeconds, type FilterMap, type HistoryItem, type ImageListItem, imageHistory, labelsMatch, listImages } from './list.ts';
@@ -50,6 +51,11 @@ export class ImageService implements ImagesForContainers {
   /** The container service is built after this one: it registers itself here. */
   setContainers(c: ContainersForImages): void {
     this.#core.setContainers(c);
+  }
+
+  /** The stores as registry pull and push use them (src/services/registry). */
+  distribution(): ImageDistribution {
+    return new ImageDistribution(this.#core);
   }
 
   get driverName(): string {

@@ -25,6 +25,15 @@ export interface LayerRecord {
   blob: BlobInfo & { mediaType: string };
 }
 
+async function* counted(src: AsyncIterable<Uint8Array>, onProgress: (bytes: number) => void): AsyncGenerator<Uint8Array> {
+  let n = 0;
+  for await (const chunk of src) {
+    n += chunk.length;
+    onProgress(n);
+    yield chunk;
+  }
+}
+
 export function chainOf(parent: string | undefined, diffId: string): string {
   return parent === undefined ? diffId : sha256(`${parent} ${diffId}`);
 }
@@ -95,15 +104,22 @@ export class LayerStore {
    * Registers the layer held by `blob` (in the content store; gzip, zstd or plain tar) over `parent`. When the
    * expected diff id is known and that chain exists, nothing is unpacked. A diff id that does not match the
    * expected one is refused (InvalidArgumentError). The returned layer is held (gc keeps it) until `release`.
+   * `onProgress` is told how many bytes of the blob were read so far while it is unpacked.
    */
-  async register(ctx: Ctx, parent: string | undefined, blob: BlobInfo & { mediaType: string }, expectedDiffId?: string): Promise<LayerRecord> {
+  async register(
+    ctx: Ctx,
+    parent: string | undefined,
+    blob: BlobInfo & { mediaType: string },
+    expectedDiffId?: string,
+    onProgress?: (bytes: number) => void,
+  ): Promise<LayerRecord> {
     if (expectedDiffId !== undefined) {
       const chainId = chainOf(parent, expectedDiffId);
       const have = await this.#mu.run(() => this.#holdIfPresent(chainId));
       if (have) return have;
       let running = this.#inflight.get(chainId);
       if (!running) {
-        running = this.#unpack(ctx, parent, blob, expectedDiffId).finally(() => this.#inflight.delete(chainId));
+        running = this.#unpack(ctx, parent, blob, expectedDiffId, onProgress).finally(() => this.#inflight.delete(chainId));
         this.#inflight.set(chainId, running);
         return running;
       }
@@ -111,7 +127,7 @@ export class LayerStore {
       this.hold(rec.chainId);
       return rec;
     }
-    return this.#unpack(ctx, parent, blob, undefined);
+    return this.#unpack(ctx, parent, blob, undefined, onProgress);
   }
 
   #holdIfPresent(chainId: string): LayerRecord | undefined {
@@ -130,10 +146,17 @@ export class LayerStore {
     else this.#held.set(chainId, n);
   }
 
-  async #unpack(ctx: Ctx, parent: string | undefined, blob: BlobInfo & { mediaType: string }, expected: string | undefined): Promise<LayerRecord> {
+  async #unpack(
+    ctx: Ctx,
+    parent: string | undefined,
+    blob: BlobInfo & { mediaType: string },
+    expected: string | undefined,
+    onProgress?: (bytes: number) => void,
+  ): Promise<LayerRecord> {
     const parentRec = parent === undefined ? undefined : this.#layers.get(parent);
     if (parent !== undefined && !parentRec) throw new Error(`parent layer ${parent} is missing`);
-    const { stream } = await decompress(this.#content.stream(blob.digest));
+    const raw = this.#content.stream(blob.digest);
+    const { stream } = await decompress(onProgress ? counted(raw, onProgress) : raw);
     const applied = await this.#snap.applyLayer(ctx, parentRec?.cacheId, stream as Readable);
     if (expected !== undefined && applied.diffId !== expected) {
       await this.#snap.removeLayer(ctx, applied.id);

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { ENGINE_VERSION } from '../../api/engine/version.ts';
 import type { DaemonConfig } from '../../domain/config/daemon-config.ts';
+import { formatPrefix } from '../../domain/registry/ip.ts';
+import type { RegistrySettings } from '../../domain/registry/registry-config.ts';
 
 export interface InfoCounts {
   containers: { running: number; paused: number; stopped: number };
@@ -25,14 +27,40 @@ export class SystemInfo {
   readonly #id: string;
   readonly #runtimes: () => { default: string; names: string[]; paths: Record<string, string> };
   readonly #cgroupVersion: string;
+  readonly #registry: () => RegistrySettings;
   #osName?: string;
 
-  constructor(o: { cfg: () => DaemonConfig; counts: () => InfoCounts; id: string; runtimes: () => { default: string; names: string[]; paths: Record<string, string> }; cgroupVersion: string }) {
+  constructor(o: {
+    cfg: () => DaemonConfig;
+    counts: () => InfoCounts;
+    id: string;
+    runtimes: () => { default: string; names: string[]; paths: Record<string, string> };
+    cgroupVersion: string;
+    registryConfig: () => RegistrySettings;
+  }) {
+    this.#registry = o.registryConfig;
     this.#cfg = o.cfg;
     this.#counts = o.counts;
     this.#id = o.id;
     this.#runtimes = o.runtimes;
     this.#cgroupVersion = o.cgroupVersion;
+  }
+
+  /** dockerd's RegistryConfig shape (docker info prints "Insecure Registries" and "Registry Mirrors" from it). */
+  #registryConfig(): Record<string, unknown> {
+    const r = this.#registry();
+    const mirrors = r.mirrors.length ? r.mirrors : null;
+    const indexConfigs: Record<string, unknown> = {
+      'docker.io': { Name: 'docker.io', Mirrors: r.mirrors, Secure: true, Official: true },
+    };
+    for (const h of r.insecure.hosts) indexConfigs[h] = { Name: h, Mirrors: [], Secure: false, Official: false };
+    return {
+      AllowNondistributableArtifactsCIDRs: r.nondistributable.cidrs.length ? r.nondistributable.cidrs.map(formatPrefix) : null,
+      AllowNondistributableArtifactsHostnames: r.nondistributable.hosts.size ? [...r.nondistributable.hosts] : null,
+      InsecureRegistryCIDRs: r.insecure.cidrs.map(formatPrefix),
+      IndexConfigs: indexConfigs,
+      Mirrors: mirrors,
+    };
   }
 
   async info(): Promise<Record<string, unknown>> {
@@ -85,7 +113,7 @@ export class SystemInfo {
       OSType: 'linux',
       Architecture: os.machine(),
       IndexServerAddress: 'https://index.docker.io/v1/',
-      RegistryConfig: { AllowNondistributableArtifactsCIDRs: null, AllowNondistributableArtifactsHostnames: null, InsecureRegistryCIDRs: ['127.0.0.0/8'], IndexConfigs: {}, Mirrors: null },
+      RegistryConfig: this.#registryConfig(),
       NCPU: os.cpus().length,
       MemTotal: os.totalmem(),
       GenericResources: null,

@@ -19,7 +19,7 @@ import {
 import type { EventsService } from '../../../../services/events/events.ts';
 import type { ImageService } from '../../../../services/images/image-service.ts';
 import { boolParam, filtersParam, jsonBody } from '../../params.ts';
-import type { ApiRequest, ApiResponse, Router } from '../../router.ts';
+import type { ApiRequest, ApiResponse, Handler, Router } from '../../router.ts';
 import { JsonProgress } from './progress.ts';
 import { inspectView, listEntryView } from './views.ts';
 
@@ -27,6 +27,8 @@ export interface ImageRouteDeps {
   images: ImageService;
   /** The bus ImageService was created with; the service emits the image events itself. */
   events: EventsService;
+  /** Pulls for `POST /images/create?fromImage=` (registry-routes.ts pullImageHandler). */
+  pull?: Handler;
 }
 
 function ctxOf(req: ApiRequest): Ctx {
@@ -64,8 +66,9 @@ function commitConfig(body: unknown): ImageConfig | undefined {
 }
 
 /**
- * Image endpoints (local images; registries are a later addition) and the container endpoints that are image work:
- * commit, export, changes. Specific paths are registered before the greedy `{name*}` ones.
+ * Image endpoints (local images; pull is delegated to `deps.pull`, push lives in registry-routes.ts) and the
+ * container endpoints that are image work: commit, export, changes. Specific paths are registered before the
+ * greedy `{name*}` ones.
  */
 export function registerImageRoutes(router: Router, deps: ImageRouteDeps): void {
   const images = deps.images;
@@ -83,6 +86,7 @@ export function registerImageRoutes(router: Router, deps: ImageRouteDeps): void 
     const fromImage = q.get('fromImage') ?? '';
     const fromSrc = q.get('fromSrc') ?? '';
     if (fromImage !== '') {
+      if (deps.pull) return deps.pull(req, res);
       drain(req);
       const ref = pullReference(fromImage, q.get('tag') ?? '');
       const local = (() => {
@@ -174,12 +178,6 @@ export function registerImageRoutes(router: Router, deps: ImageRouteDeps): void 
     if (!ref) throw new InvalidArgumentError('repository name must have at least one component');
     await images.tag(req.params.name!, ref);
     res.noContent(201);
-  });
-
-  router.post('/images/{name*}/push', (req) => {
-    drain(req);
-    images.get(req.params.name!);
-    throw new NotImplementedError('pushing to registries is not supported by berth yet');
   });
 
   router.delete('/images/{name*}', async (req, res) => {

@@ -18,7 +18,8 @@ describe('registry: push and pull through berthd', () => {
       join(dir, 'registry.yml'),
       `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/registry\n  delete:\n    enabled: true\nhttp:\n  addr: ${REG}\n`,
     );
-    await sb().sh(`setsid -f /usr/bin/docker-registry serve ${dir}/registry.yml > ${dir}/registry.log 2>&1 < /dev/null`);
+    // inside the sandbox: its netns, its pid namespace (killed with the sandbox)
+    await sb().exec(['sh', '-c', `setsid -f /usr/bin/docker-registry serve ${dir}/registry.yml > ${dir}/registry.log 2>&1 < /dev/null`]);
     for (let i = 0; i < 50; i++) {
       const r = await sb().exec(['busybox', 'wget', '-q', '-O', '-', `http://${REG}/v2/`], { timeoutMs: 5000 });
       if (r.code === 0) return;

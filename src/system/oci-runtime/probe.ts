@@ -140,13 +140,26 @@ export async function inPrivateMountNamespace(dir: string): Promise<boolean> {
  * (`mount -t cgroup -o hugetlb cgroup <dir>`). That is done only when this process runs in its own private mount
  * namespace (the daemon always does), so the host's mount table is never touched. runc works either way.
  */
+/** Whether a cgroup v1 hierarchy with the hugetlb controller is mounted in this mount namespace. */
+async function hugetlbMountedHere(): Promise<boolean> {
+  try {
+    const text = await readFile('/proc/self/mountinfo', 'utf8');
+    return text.split('\n').some((l) => / - cgroup cgroup .*\bhugetlb\b/.test(l));
+  } catch {
+    return false;
+  }
+}
+
 export async function probeRuntimes(ctx: Ctx, opts: ProbeOptions = {}): Promise<ProbeResult> {
   const root = opts.cgroupRoot ?? '/sys/fs/cgroup';
   let { layout, v2Controllers: ctrls } = await cgroupLayout(root);
   let hugetlbFixed = false;
-  if (layout === 'hybrid' && ctrls.length > 0 && (opts.fixHybrid ?? true) && opts.hugetlbMountDir) {
+  // Also when hugetlb is already on a v1 hierarchy (another daemon bound it): that hierarchy lives only while
+  // mounted somewhere, so this daemon holds a mount of its own in its namespace, or crun breaks when the other goes.
+  const needFix = layout === 'hybrid' && (ctrls.length > 0 || !(await hugetlbMountedHere()));
+  if (needFix && (opts.fixHybrid ?? true) && opts.hugetlbMountDir) {
     const isPrivate = opts.privateMountNamespace ?? (await inPrivateMountNamespace(opts.hugetlbMountDir));
-    if (!isPrivate) ctx.log.warn('not in a private mount namespace: crun stays disabled on this hybrid cgroup host');
+    if (!isPrivate && ctrls.length > 0) ctx.log.warn('not in a private mount namespace: crun stays disabled on this hybrid cgroup host');
     if (ctrls.every((c) => c === 'hugetlb') && isPrivate) {
       try {
         await mkdir(opts.hugetlbMountDir, { recursive: true });

@@ -13,6 +13,8 @@ export interface OutStream {
   size(): [number, number];
   /** The underlying stream, for raw-mode handling and drain waits. */
   readonly stream: NodeJS.WritableStream;
+  /** Resolves once everything written so far has reached the file, pipe or terminal (pipes are asynchronous). */
+  drain(): Promise<void>;
 }
 
 export interface InStream {
@@ -59,6 +61,12 @@ export function nodeOut(stream: NodeJS.WriteStream): OutStream {
     },
     size: () => (stream.isTTY ? [stream.rows ?? 0, stream.columns ?? 0] : [0, 0]),
     stream,
+    drain: () =>
+      stream.writableLength === 0 || stream.destroyed
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            stream.write('', () => resolve());
+          }),
   };
 }
 

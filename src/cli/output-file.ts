@@ -8,7 +8,12 @@ import type { CliContext } from './context.ts';
 export async function writeStreamTo(ctx: CliContext, output: string, errPrefix: string, open: () => Promise<Readable>): Promise<void> {
   if (output === '') {
     const body = await open();
-    for await (const chunk of body) ctx.out.write(chunk as Buffer);
+    // keep at most about one pipe's worth queued: a slow reader (tar -t) must not make us buffer the whole archive
+    for await (const chunk of body) {
+      ctx.out.write(chunk as Buffer);
+      if ((ctx.out.stream as NodeJS.WriteStream).writableLength > 1 << 20) await ctx.out.drain();
+    }
+    await ctx.out.drain();
     return;
   }
   const tmp = join(dirname(output), `.tmp-${basename(output)}${process.pid}`);

@@ -8,6 +8,7 @@ import { registerImageRoutes } from '../api/engine/routers/images/routes.ts';
 import { registerNetworkRoutes } from '../api/engine/routers/networks/routes.ts';
 import { registerSystemRoutes } from '../api/engine/routers/system/routes.ts';
 import { registerVolumeRoutes } from '../api/engine/routers/volumes/routes.ts';
+import { registerResourceRoutes } from '../api/engine/routers/containers/resources-routes.ts';
 import { LocalVolumeDriver } from '../drivers/volume/local/local-driver.ts';
 import { VolumesService } from '../services/volumes/volume-service.ts';
 import type { Ctx } from '../common/ctx.ts';
@@ -93,7 +94,7 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
     maxConcurrentUploads: c['max-concurrent-uploads'],
     maxDownloadAttempts: c['max-download-attempts'],
   });
-  const registry = new RegistryService({ images: images.distribution(), ...registryOpts(cfg), certsDir: '/etc/berth/certs.d', stateDir: join(dataRoot, 'registry'), log });
+  const registry = new RegistryService({ images: images.distribution(), ...registryOpts(cfg), certsDir: process.env.BERTH_CERTS_D || '/etc/berth/certs.d', stateDir: join(dataRoot, 'registry'), log });
   let containersRef: ContainerService | undefined;
   // late-bound: the networks service is built before the container service
   const hooks: ContainerHooks = {
@@ -173,6 +174,7 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
   registerImageRoutes(router, { images, events, pull });
   registerNetworkRoutes(router, { networks });
   registerVolumeRoutes(router, { volumes });
+  registerResourceRoutes(router, containers);
 
   return {
     router,

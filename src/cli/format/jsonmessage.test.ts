@@ -13,6 +13,7 @@ function sink(isTTY: boolean): OutStream & { text: string } {
     isTTY,
     size: (): [number, number] => (isTTY ? [40, 120] : [0, 0]),
     stream: process.stdout,
+    drain: () => Promise.resolve(),
   };
   return s;
 }

@@ -23,8 +23,9 @@ export interface Template {
 const FUNCS: Record<string, TemplateFunc> = { ...builtinFuncs, ...dockerFuncs };
 const HEADER_FUNCS: Record<string, TemplateFunc> = { ...FUNCS, ...headerFuncs };
 
-export function parse(src: string, extra?: Record<string, TemplateFunc>): Template {
-  const tree: Tree = parseTemplate(src);
+/** `name` is the template's name in messages (docker names only `version`'s). */
+export function parse(src: string, extra?: Record<string, TemplateFunc>, name = ''): Template {
+  const tree: Tree = parseTemplate(src, name);
   const funcs = extra ? { ...FUNCS, ...extra } : FUNCS;
   checkFunctions(tree, funcs);
   return {

@@ -2,7 +2,7 @@
 import type { Response } from '../http.ts';
 import type { Readable } from 'node:stream';
 import type { EngineClient } from '../client.ts';
-import { apiTag, parseNormalizedNamed, tagNameOnly } from '../reference.ts';
+import { apiTag, parseAnyReference, parseNormalizedNamed, tagNameOnly } from '../reference.ts';
 import { readAll } from '../streams.ts';
 import type { DeleteItem, HistoryItem, ImageSummary } from '../types.ts';
 import { filtersJson } from './containers.ts';
@@ -44,8 +44,19 @@ export function imagePush(c: EngineClient, ref: string, o: { all?: boolean } = {
   return c.request('POST', `/images/${r.name}/push`, { query: { tag: o.all ? undefined : r.tag }, headers: { 'X-Registry-Auth': EMPTY_AUTH } });
 }
 
+/** docker's client.ImageTag: both references are checked before the request, with its wording. */
 export function imageTag(c: EngineClient, source: string, target: string): Promise<number> {
-  const r = tagNameOnly(parseNormalizedNamed(target));
+  const parse = <T>(ref: string, fn: (s: string) => T): T => {
+    try {
+      return fn(ref);
+    } catch (err) {
+      throw new Error(`Error parsing reference: ${JSON.stringify(ref)} is not a valid repository/tag: ${(err as Error).message}`);
+    }
+  };
+  parse(source, parseAnyReference);
+  const named = parse(target, parseNormalizedNamed);
+  if (named.digest) throw new Error('refusing to create a tag with a digest reference');
+  const r = tagNameOnly(named);
   return c.call('POST', `/images/${source}/tag`, { query: { repo: r.name, tag: r.tag } });
 }
 

@@ -1,5 +1,8 @@
 import { InvalidArgumentError } from '../../common/errors.ts';
+import { replaceOrAppendEnv } from '../oci-spec/spec.ts';
 import type { ImageConfig } from '../../services/images/contract.ts';
+import { type HealthConfig, mergeHealthcheck, validateHealthcheck } from './health.ts';
+import { parseSignal } from './status.ts';
 import type { ContainerConfig, HostConfig, RestartPolicy } from './types.ts';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -87,9 +90,14 @@ export function normalizeConfig(body: Record<string, unknown>): ContainerConfig 
     Labels: strMap(body.Labels, 'Config.Labels'),
   };
   if (body.StopSignal !== undefined && body.StopSignal !== null && body.StopSignal !== '') c.StopSignal = str(body.StopSignal, 'Config.StopSignal');
+  if (c.StopSignal) parseSignal(c.StopSignal);
   if (typeof body.StopTimeout === 'number') c.StopTimeout = body.StopTimeout;
-  if (isObj(body.Healthcheck)) c.Healthcheck = body.Healthcheck;
+  if (isObj(body.Healthcheck)) {
+    validateHealthcheck(body.Healthcheck as HealthConfig);
+    c.Healthcheck = body.Healthcheck;
+  }
   if (typeof body.MacAddress === 'string' && body.MacAddress) c.MacAddress = body.MacAddress;
+  if (Array.isArray(body.Shell) && body.Shell.every((x) => typeof x === 'string') && body.Shell.length > 0) c.Shell = body.Shell;
   if (c.WorkingDir && !c.WorkingDir.startsWith('/')) throw new InvalidArgumentError(`the working directory '${c.WorkingDir}' is invalid, it needs to be an absolute path`);
   for (const e of c.Env ?? []) {
     if (e === '' || e.startsWith('=')) throw new InvalidArgumentError(`invalid environment variable: ${e}`);
@@ -164,25 +172,24 @@ export function mergeImageConfig(c: ContainerConfig, img: ImageConfig): Containe
   if (out.User === '') out.User = img.User ?? '';
   if (!out.ExposedPorts || Object.keys(out.ExposedPorts).length === 0) out.ExposedPorts = img.ExposedPorts ? { ...img.ExposedPorts } : out.ExposedPorts;
   else if (img.ExposedPorts) out.ExposedPorts = { ...img.ExposedPorts, ...out.ExposedPorts };
-  // Env: image first, then user values override by key
-  const env = [...(img.Env ?? [])];
-  for (const e of out.Env ?? []) {
-    const k = e.split('=')[0]!;
-    const i = env.findIndex((x) => x.split('=')[0] === k);
-    if (i >= 0) env[i] = e;
-    else env.push(e);
+  // Env: the user's first, then the image's variables the user did not set (moby's merge)
+  if (!out.Env || out.Env.length === 0) out.Env = [...(img.Env ?? [])];
+  else {
+    const keys = new Set(out.Env.map((e) => e.split('=')[0]));
+    out.Env = [...out.Env, ...(img.Env ?? []).filter((e) => !keys.has(e.split('=')[0]))];
   }
-  out.Env = env;
-  if (out.Entrypoint !== null && out.Entrypoint.length === 1 && out.Entrypoint[0] === '') out.Entrypoint = [];
+  // `--entrypoint ""` ([""]) keeps the image's CMD out, then resets the entrypoint
   if (!out.Entrypoint || out.Entrypoint.length === 0) {
     if (!out.Cmd || out.Cmd.length === 0) out.Cmd = img.Cmd ?? null;
     if (out.Entrypoint === null) out.Entrypoint = img.Entrypoint ?? null;
   }
+  if (out.Entrypoint !== null && out.Entrypoint.length === 1 && out.Entrypoint[0] === '') out.Entrypoint = null;
   if (!out.WorkingDir) out.WorkingDir = img.WorkingDir ?? '';
   if (!out.Volumes || Object.keys(out.Volumes).length === 0) out.Volumes = img.Volumes ?? out.Volumes;
   else if (img.Volumes) out.Volumes = { ...img.Volumes, ...out.Volumes };
   if (!out.StopSignal && img.StopSignal) out.StopSignal = img.StopSignal;
-  if (!out.Healthcheck && img.Healthcheck) out.Healthcheck = img.Healthcheck as Record<string, unknown>;
+  const hc = mergeHealthcheck(out.Healthcheck as HealthConfig | undefined, img.Healthcheck as HealthConfig | undefined);
+  if (hc) out.Healthcheck = hc as Record<string, unknown>;
   out.Labels = { ...(img.Labels ?? {}), ...out.Labels };
   if (!out.OnBuild) out.OnBuild = null;
   return out;
@@ -197,13 +204,11 @@ export function commandLine(c: ContainerConfig): { path: string; args: string[] 
 
 /** The process environment: user+image env plus Docker's defaults (PATH, HOSTNAME, TERM with a tty, HOME). */
 export function processEnv(c: ContainerConfig, hostname: string, home: string): string[] {
-  const env = [...(c.Env ?? [])];
-  const has = (k: string) => env.some((e) => e.split('=')[0] === k);
-  const out: string[] = [];
-  if (!has('PATH')) out.push(`PATH=${DEFAULT_PATH}`);
-  out.push(`HOSTNAME=${hostname}`);
-  if (c.Tty && !has('TERM')) out.push('TERM=xterm');
-  out.push(...env.filter((e) => e.split('=')[0] !== 'HOSTNAME'));
-  if (!has('HOME')) out.push(`HOME=${home}`);
-  return out;
+  // dockerd's CreateDaemonEnvironment: PATH, HOSTNAME, TERM with a TTY, then the container's env replacing or
+  // appending; the runtime adds HOME from the user's passwd entry when it is not set
+  const base = [`PATH=${DEFAULT_PATH}`, `HOSTNAME=${hostname}`];
+  if (c.Tty) base.push('TERM=xterm');
+  const env = replaceOrAppendEnv(base, c.Env ?? []);
+  if (!env.some((e) => e.split('=')[0] === 'HOME')) env.push(`HOME=${home}`);
+  return env;
 }

@@ -1,4 +1,6 @@
 import type { EndpointSettings, PortMap } from '../../services/networks/contract.ts';
+import type { HealthState } from './health.ts';
+import type { MountPointRecord } from './mounts.ts';
 
 /** Docker's container Config (create body top level), the fields berth reads. Unknown fields are kept as given. */
 export interface ContainerConfig {
@@ -92,6 +94,8 @@ export interface ContainerState {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
+  /** Present once a container with a health check has started (dockerd keeps it after the exit). */
+  Health?: HealthState;
 }
 
 export interface NetworkSettings {
@@ -127,7 +131,12 @@ export interface ContainerRecord {
   State: ContainerState;
   RestartCount: number;
   NetworkSettings: NetworkSettings;
+  /** Legacy (unused): the Mounts view is rendered from MountPoints. */
   Mounts: MountPoint[];
+  /** Mount points by destination: volumes, binds and `--mount type=tmpfs` (dockerd's MountPoints). */
+  MountPoints?: Record<string, MountPointRecord>;
+  /** The OCI cgroupsPath of the last start ("/berth/<id>"). */
+  CgroupsPath?: string;
   /** The runtime name (crun, runc, or from daemon runtimes). */
   RuntimeName: string;
   /** Set by an explicit stop/kill (unless-stopped; and so `always` does not restart a stopped one). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mainRecord, parseExtraHosts, renderHostModeHosts, renderHosts } from './hosts.ts';
-import { buildResolvConf, filterResolvConf, parseResolvConf, renderResolvConf } from './resolv.ts';
+import { buildResolvConf, embeddedResolvConf, filterResolvConf, parseResolvConf, renderResolvConf } from './resolv.ts';
 
 const DEFAULTS =
   '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n';
@@ -53,5 +53,17 @@ describe('/etc/resolv.conf', () => {
     );
     assert.equal(renderResolvConf({ hostFile: host, dns: [], dnsSearch: [], dnsOptions: [], hostMode: true, ipv6: false }), host);
     assert.deepEqual(parseResolvConf('# c\nnameserver 1.2.3.4 # x\ndomain d\n'), { nameservers: ['1.2.3.4'], search: ['d'], options: [] });
+  });
+
+  it('points containers of user-defined networks at the embedded server', () => {
+    assert.deepEqual(embeddedResolvConf('nameserver 10.0.0.2\nnameserver 10.0.0.3\nsearch corp\noptions rotate\n'), {
+      content: 'search corp\nnameserver 127.0.0.11\noptions rotate ndots:0\n',
+      servers: ['10.0.0.2', '10.0.0.3'],
+    });
+    // the user's ndots wins; IPv6 servers stay in the file (the embedded server is IPv4 only)
+    assert.deepEqual(embeddedResolvConf('nameserver 2001:db8::1\nnameserver 10.0.0.2\noptions ndots:3\n'), {
+      content: 'nameserver 127.0.0.11\nnameserver 2001:db8::1\noptions ndots:3\n',
+      servers: ['10.0.0.2'],
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import { mustIPv4 } from './ipv4.ts';
 
@@ -14,4 +15,11 @@ const MAC_RE = /^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/;
 export function normalizeMac(mac: string): string {
   if (!MAC_RE.test(mac)) throw new InvalidArgumentError(`${mac} is not a valid mac address`);
   return mac.toLowerCase().replace(/-/g, ':');
+}
+
+/** A random locally administered unicast MAC (for endpoints without an IPv4 address, as libnetwork). */
+export function randomMac(): string {
+  const b = randomBytes(6);
+  b[0] = (b[0]! & 0xfe) | 0x02;
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
 }

@@ -80,3 +80,23 @@ export function renderResolvConf(opts: {
     opts.dnsOptions.length > 0 ? opts.dnsOptions : host.options,
   );
 }
+
+/** The embedded DNS server's address, written as the container's only IPv4 nameserver. */
+export const EMBEDDED_DNS = '127.0.0.11';
+
+/**
+ * sandbox.rebuildDNS: the resolv.conf of a container served by the embedded DNS server, from the file it would
+ * have had otherwise (`base`): nameserver 127.0.0.11 (plus the base's IPv6 nameservers, which the embedded server
+ * does not proxy), the base's search domains, its options plus "ndots:0" unless the user set ndots. The base's
+ * IPv4 nameservers become the embedded server's external servers.
+ */
+export function embeddedResolvConf(base: string): { content: string; servers: string[] } {
+  const rc = parseResolvConf(base);
+  const options = [...rc.options];
+  if (!options.some((o) => o.startsWith('ndots:'))) options.push('ndots:0');
+  const v6 = rc.nameservers.filter((n) => isIPv6(n.split('%')[0]!));
+  return {
+    content: buildResolvConf([EMBEDDED_DNS, ...v6], rc.search, options),
+    servers: rc.nameservers.filter((n) => isIPv4(n)),
+  };
+}

@@ -13,7 +13,7 @@ import {
   defaultDeviceRules,
   defaultMounts,
 } from './defaults.ts';
-import type { OciDevice, OciMount, OciNamespace, OciProcess, OciResources, OciRlimit, OciSpec } from './types.ts';
+import type { OciDevice, OciDeviceCgroup, OciMount, OciNamespace, OciProcess, OciResources, OciRlimit, OciSeccomp, OciSpec, OciThrottleDevice } from './types.ts';
 
 /** A namespace the container joins: a new one (default), the host's, or an existing one by path. */
 export type NamespaceMode = { mode: 'private' } | { mode: 'host' } | { mode: 'path'; path: string };
@@ -49,6 +49,14 @@ export interface ResourceOptions {
   /** 0 or negative = unlimited. */
   pidsLimit?: number;
   blkioWeight?: number;
+  cpuRealtimePeriod?: number;
+  cpuRealtimeRuntime?: number;
+  /** Per-device weights and throttles, devices already resolved to major:minor. */
+  blkioWeightDevice?: { major: number; minor: number; weight: number }[];
+  blkioReadBps?: OciThrottleDevice[];
+  blkioWriteBps?: OciThrottleDevice[];
+  blkioReadIOps?: OciThrottleDevice[];
+  blkioWriteIOps?: OciThrottleDevice[];
 }
 
 export interface ProcessOptions {
@@ -70,6 +78,8 @@ export interface ProcessOptions {
   maxNofile?: number;
   noNewPrivileges?: boolean;
   oomScoreAdj?: number;
+  /** The capabilities the daemon holds: what `--privileged` and `--cap-add ALL` give (default: all 41). */
+  availableCaps?: readonly string[];
 }
 
 export interface SpecOptions extends ProcessOptions {
@@ -99,6 +109,20 @@ export interface SpecOptions extends ProcessOptions {
   initPath?: string;
   /** Device nodes to create (`--device`, or every host device with `--privileged`). */
   devices?: OciDevice[];
+  /**
+   * Device cgroup rules added to Docker's defaults (`--device` permissions, `--device-cgroup-rule`). Without
+   * them, each node in `devices` gets an `rwm` allow rule.
+   */
+  deviceRules?: OciDeviceCgroup[];
+  /** Masked and read-only paths; default Docker's (none when privileged). Empty lists: `systempaths=unconfined`. */
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
+  seccomp?: OciSeccomp;
+  /**
+   * /dev/shm: a private tmpfs (default), none (`--ipc none`), or a bind of a host path (`--ipc host`, a
+   * shareable donor's own tmpfs).
+   */
+  shm?: { kind: 'tmpfs' } | { kind: 'none' } | { kind: 'bind'; source: string };
   sysctls?: Record<string, string>;
   /**
    * Host-dependent paths dockerd (≥ 28.0.2) also masks: `/sys/devices/system/cpu/cpu*\/thermal_throttle` as found
@@ -160,7 +184,7 @@ export function buildRlimits(ulimits: readonly Ulimit[] = [], maxNofile?: number
 
 /** The OCI process of a container (or the base of an exec). */
 export function buildProcess(o: ProcessOptions): OciProcess {
-  const caps = tweakCapabilities(DEFAULT_CAPABILITIES, o.capAdd, o.capDrop, o.privileged);
+  const caps = tweakCapabilities(DEFAULT_CAPABILITIES, o.capAdd, o.capDrop, o.privileged, o.availableCaps);
   const p: OciProcess = {
     terminal: o.tty ?? false,
     user: { uid: o.user.uid, gid: o.user.gid },
@@ -183,7 +207,7 @@ export function buildProcess(o: ProcessOptions): OciProcess {
  */
 export function buildExecProcess(
   base: OciProcess,
-  o: { args: string[]; env?: string[]; cwd?: string; user?: OciProcess['user']; tty: boolean; privileged?: boolean; consoleSize?: { height: number; width: number } },
+  o: { args: string[]; env?: string[]; cwd?: string; user?: OciProcess['user']; tty: boolean; privileged?: boolean; consoleSize?: { height: number; width: number }; availableCaps?: readonly string[] },
 ): OciProcess {
   const p: OciProcess = structuredClone(base);
   p.args = [...o.args];
@@ -194,7 +218,7 @@ export function buildExecProcess(
   if (o.cwd) p.cwd = o.cwd;
   if (o.user) p.user = structuredClone(o.user);
   if (o.privileged) {
-    const all = [...ALL_CAPABILITIES];
+    const all = [...(o.availableCaps ?? ALL_CAPABILITIES)];
     p.capabilities = { bounding: all, effective: [...all], permitted: [...all] };
   }
   return p;
@@ -235,7 +259,11 @@ function buildMounts(o: SpecOptions): OciMount[] {
   for (const m of user) {
     if (m.destination === '/') throw new InvalidArgumentError('invalid mount config: destination can\'t be \'/\'');
   }
-  const defaults = defaultMounts(o.shmSize ?? DEFAULT_SHM_SIZE, o.privileged ?? false).filter((m) => {
+  const shm = o.shm ?? { kind: 'tmpfs' };
+  const defaults = defaultMounts(o.shmSize ?? DEFAULT_SHM_SIZE, o.privileged ?? false).flatMap((m): OciMount[] => {
+    if (m.destination !== '/dev/shm' || shm.kind === 'tmpfs') return [m];
+    return shm.kind === 'none' ? [] : [{ destination: '/dev/shm', type: 'bind', source: shm.source, options: ['rbind', 'rprivate'] }];
+  }).filter((m) => {
     if (taken.has(m.destination)) return false;
     // a user mount on /dev replaces /dev/pts, /dev/shm and /dev/mqueue too (dockerd's rule for /dev)
     if (taken.has('/dev') && m.destination.startsWith('/dev/')) return false;
@@ -260,8 +288,11 @@ function buildMounts(o: SpecOptions): OciMount[] {
 function buildResources(o: SpecOptions): OciResources {
   const r: OciResources = { devices: o.privileged ? [{ allow: true, access: 'rwm' }] : defaultDeviceRules() };
   if (!o.privileged) {
-    for (const d of o.devices ?? []) {
-      if (d.type === 'c' || d.type === 'b') r.devices.push({ allow: true, type: d.type, major: d.major, minor: d.minor, access: 'rwm' });
+    if (o.deviceRules) r.devices.push(...o.deviceRules.map((d) => ({ ...d })));
+    else {
+      for (const d of o.devices ?? []) {
+        if (d.type === 'c' || d.type === 'b') r.devices.push({ allow: true, type: d.type, major: d.major, minor: d.minor, access: 'rwm' });
+      }
     }
   }
   const x = o.resources;
@@ -282,12 +313,35 @@ function buildResources(o: SpecOptions): OciResources {
     if (x.cpuQuota && x.cpuQuota !== 0) cpu.quota = x.cpuQuota;
     if (x.cpuPeriod && x.cpuPeriod > 0) cpu.period = x.cpuPeriod;
   }
+  if (x.cpuRealtimePeriod) cpu.realtimePeriod = x.cpuRealtimePeriod;
+  if (x.cpuRealtimeRuntime) cpu.realtimeRuntime = x.cpuRealtimeRuntime;
   if (x.cpusetCpus) cpu.cpus = x.cpusetCpus;
   if (x.cpusetMems) cpu.mems = x.cpusetMems;
   if (Object.keys(cpu).length > 0) r.cpu = cpu;
   if (x.pidsLimit !== undefined && x.pidsLimit > 0) r.pids = { limit: x.pidsLimit };
-  if (x.blkioWeight && x.blkioWeight > 0) r.blockIO = { weight: x.blkioWeight };
+  const bio: NonNullable<OciResources['blockIO']> = {};
+  if (x.blkioWeight && x.blkioWeight > 0) bio.weight = x.blkioWeight;
+  if (x.blkioWeightDevice?.length) bio.weightDevice = x.blkioWeightDevice.map((d) => ({ ...d }));
+  if (x.blkioReadBps?.length) bio.throttleReadBpsDevice = x.blkioReadBps.map((d) => ({ ...d }));
+  if (x.blkioWriteBps?.length) bio.throttleWriteBpsDevice = x.blkioWriteBps.map((d) => ({ ...d }));
+  if (x.blkioReadIOps?.length) bio.throttleReadIOPSDevice = x.blkioReadIOps.map((d) => ({ ...d }));
+  if (x.blkioWriteIOps?.length) bio.throttleWriteIOPSDevice = x.blkioWriteIOps.map((d) => ({ ...d }));
+  if (Object.keys(bio).length > 0) r.blockIO = bio;
   return r;
+}
+
+/**
+ * The rootfs propagation a container's binds need (dockerd's WithMounts): a shared bind needs a shared root, a
+ * slave one an rslave root (unless shared already); otherwise the runtime's default (private).
+ */
+export function rootfsPropagation(mounts: readonly SpecMount[]): string | undefined {
+  let out: string | undefined;
+  for (const m of mounts) {
+    if (m.type !== 'bind' || !m.propagation) continue;
+    if (/^r?shared$/.test(m.propagation)) out = 'shared';
+    else if (/^r?slave$/.test(m.propagation) && out !== 'shared') out = 'rslave';
+  }
+  return out;
 }
 
 /**
@@ -321,10 +375,13 @@ export function buildSpec(o: SpecOptions): OciSpec {
   if (!utsHost && o.hostname) spec.hostname = o.hostname;
   if (!utsHost && o.domainname) spec.domainname = o.domainname;
   if (!o.privileged) {
-    spec.linux.maskedPaths = [...DEFAULT_MASKED_PATHS, ...(o.hostMaskedPaths ?? [])];
-    spec.linux.readonlyPaths = [...DEFAULT_READONLY_PATHS];
+    spec.linux.maskedPaths = o.maskedPaths ? [...o.maskedPaths] : [...DEFAULT_MASKED_PATHS, ...(o.hostMaskedPaths ?? [])];
+    spec.linux.readonlyPaths = o.readonlyPaths ? [...o.readonlyPaths] : [...DEFAULT_READONLY_PATHS];
   }
+  if (o.seccomp) spec.linux.seccomp = o.seccomp;
   if (o.devices && o.devices.length > 0) spec.linux.devices = o.devices.map((d) => ({ ...d }));
   if (o.sysctls && Object.keys(o.sysctls).length > 0) spec.linux.sysctl = { ...o.sysctls };
+  const rp = rootfsPropagation(o.mounts ?? []);
+  if (rp) spec.linux.rootfsPropagation = rp;
   return spec;
 }

@@ -67,12 +67,25 @@ export interface OciDeviceCgroup {
   access?: string;
 }
 
+export interface OciThrottleDevice {
+  major: number;
+  minor: number;
+  rate: number;
+}
+
 export interface OciResources {
   devices: OciDeviceCgroup[];
   memory?: { limit?: number; reservation?: number; swap?: number; swappiness?: number; disableOOMKiller?: boolean };
-  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
+  cpu?: { shares?: number; quota?: number; period?: number; realtimeRuntime?: number; realtimePeriod?: number; cpus?: string; mems?: string };
   pids?: { limit: number };
-  blockIO?: { weight?: number };
+  blockIO?: {
+    weight?: number;
+    weightDevice?: { major: number; minor: number; weight: number }[];
+    throttleReadBpsDevice?: OciThrottleDevice[];
+    throttleWriteBpsDevice?: OciThrottleDevice[];
+    throttleReadIOPSDevice?: OciThrottleDevice[];
+    throttleWriteIOPSDevice?: OciThrottleDevice[];
+  };
 }
 
 export interface OciSpec {
@@ -90,5 +103,24 @@ export interface OciSpec {
     maskedPaths?: string[];
     readonlyPaths?: string[];
     sysctl?: Record<string, string>;
+    /** Propagation of the rootfs mount ("shared", "rslave"…): needed for shared/slave bind mounts. */
+    rootfsPropagation?: string;
+    seccomp?: OciSeccomp;
   };
+}
+
+export interface OciSyscall {
+  names: string[];
+  action: string;
+  errnoRet?: number;
+  args?: { index: number; value: number; valueTwo?: number; op: string }[];
+}
+
+export interface OciSeccomp {
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  architectures?: string[];
+  flags?: string[];
+  listenerPath?: string;
+  syscalls?: OciSyscall[];
 }

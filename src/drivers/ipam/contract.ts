@@ -1,13 +1,15 @@
 import type { Ctx } from '../../common/ctx.ts';
 
 /**
- * The IPAM contract (libnetwork ipamapi, IPv4). A pool is a subnet owned by one network; addresses are leased from
+ * The IPAM contract (libnetwork ipamapi, IPv4 and IPv6). A pool is a subnet owned by one network; addresses are leased from
  * it to endpoints. Implementations persist pools and leases, so that an address is never leased twice, also across
  * daemon restarts. Calls may come concurrently; implementations serialize them.
  */
 export interface PoolRequest {
   /** The network that owns the pool. */
   owner: string;
+  /** 6 for an IPv6 pool (implied by an IPv6 `subnet`); default 4. */
+  family?: 4 | 6;
   /** A user-given subnet ("172.28.0.0/16"); without it one is chosen from the default address pools. */
   subnet?: string;
   /** Addresses are leased only from this range (`--ip-range`, dockerd's `fixed-cidr`). */
@@ -37,7 +39,7 @@ export interface Lease {
 
 export interface Ipam {
   /**
-   * Creates a pool. Errors: ForbiddenError "Pool overlaps with other one on this address space" (user subnet
+   * Creates a pool. Errors: ForbiddenError "invalid pool request: Pool overlaps with other one on this address space" (user subnet
    * overlapping another pool), ForbiddenError when the default pools are exhausted, InvalidArgumentError for a
    * malformed subnet, range or gateway.
    */

@@ -2,6 +2,7 @@ import type { Ctx } from '../../common/ctx.ts';
 import type { IpCmd } from '../../system/iproute/port.ts';
 import type { NftOp, NftTable } from '../../system/nftables/port.ts';
 import type { PortAllocation } from '../portmapper/contract.ts';
+import type { ProxyTarget } from '../portmapper/proxy.ts';
 
 /**
  * Network drivers (libnetwork's driverapi, reduced to what a local engine needs). A driver receives plain data,
@@ -15,6 +16,9 @@ export interface NetworkInfo {
   /** IPv4 subnet ("172.17.0.0/16") and gateway of the network ("" when the driver has no addresses). */
   subnet: string;
   gateway: string;
+  /** IPv6 subnet and gateway ("" when IPv6 is off). */
+  subnet6: string;
+  gateway6: string;
   internal: boolean;
   /** Driver options as given at creation (com.docker.network.bridge.* …). */
   options: Record<string, string>;
@@ -31,6 +35,10 @@ export interface EndpointInfo {
   ip: string;
   prefixLen: number;
   gateway: string;
+  /** IPv6 address, prefix length and gateway ("" / 0 without IPv6). */
+  ipv6: string;
+  prefixLen6: number;
+  gateway6: string;
   mac: string;
   /** This endpoint carries the container's default route (and its published ports). */
   defaultRoute: boolean;
@@ -51,11 +59,15 @@ export interface JoinPlan {
   container: IpCmd[];
   /** nftables ops (applied last). */
   nft: NftPlan[];
+  /** Published ports the daemon's userland proxy serves (no kernel DNAT for them, or not for every source). */
+  proxy?: ProxyTarget[];
 }
 
 export interface LeavePlan {
   /** Best-effort commands in the daemon's namespace (run with -force: the link may already be gone). */
   host: IpCmd[];
+  /** Best-effort commands inside the container's namespace when it still exists (links that live only there). */
+  container?: IpCmd[];
   nft: NftPlan[];
 }
 
@@ -68,6 +80,8 @@ export interface DriverCapabilities {
   portMapping: boolean;
   /** A container on such a network joins no other network, and only one network of this driver exists (host, null). */
   exclusive: boolean;
+  /** Containers on user-defined networks of this driver find each other by name (embedded DNS). */
+  dns: boolean;
 }
 
 export interface NetworkDriver {

@@ -68,4 +68,12 @@ describe('PortAllocator', () => {
     await assert.rejects(pm.allocate(ctx, 'b', [req({ hostPortStart: 7000 })]), { message: 'Error starting userland proxy: listen tcp4 0.0.0.0:7000: bind: address already in use' });
     await pm.allocate(ctx, 'b', [req({ hostPortStart: 7000, hostIp: '127.0.0.2' })]);
   });
+
+  it('IPv4 and IPv6 host addresses are separate bindings of the same port', async () => {
+    const { pm } = await open();
+    await pm.allocate(ctx, 'a', [req({ hostPortStart: 8080 }), req({ hostPortStart: 8080, hostIp: '::' })]);
+    await assert.rejects(pm.allocate(ctx, 'b', [req({ hostPortStart: 8080, hostIp: '::1' })]), { message: 'Bind for [::1]:8080 failed: port is already allocated' });
+    await pm.allocate(ctx, 'c', [req({ hostPortStart: 8081, hostIp: '::1' })]);
+    await pm.allocate(ctx, 'd', [req({ hostPortStart: 8081, hostIp: '127.0.0.1' })]);
+  });
 });

@@ -18,13 +18,20 @@ interface State {
 /** dockerd's default when /proc/sys/net/ipv4/ip_local_port_range cannot be read: the kernel's default range. */
 export const DEFAULT_EPHEMERAL_RANGE: [number, number] = [32768, 60999];
 
+const v6 = (ip: string) => ip.includes(':');
+
+/** Two bindings clash on the same address, or when one is the wildcard of the other's family (0.0.0.0, ::). */
 function ipsClash(a: string, b: string): boolean {
-  return a === b || a === '0.0.0.0' || b === '0.0.0.0';
+  if (v6(a) !== v6(b)) return false;
+  return a === b || a === '0.0.0.0' || b === '0.0.0.0' || a === '::' || b === '::';
 }
 
 function socketClash(s: BoundSocket, proto: PortProto, ip: string, port: number): boolean {
   if (s.port !== port || s.proto !== proto) return false;
-  return s.ip === '0.0.0.0' || s.ip === '::' || ip === '0.0.0.0' || s.ip === ip;
+  // a socket on :: also takes IPv4 (dual-stack) unless the binding is a specific IPv6 address
+  if (s.ip === '::') return true;
+  if (s.ip === '0.0.0.0') return !v6(ip);
+  return ip === '0.0.0.0' || ip === '::' || s.ip === ip;
 }
 
 /**
@@ -78,9 +85,9 @@ export class PortAllocator implements PortMapper {
         let port: number;
         if (r.hostPortStart !== 0 && r.hostPortEnd <= r.hostPortStart) {
           port = r.hostPortStart;
-          if (heldBy(r.proto, r.hostIp, port)) throw new ConflictError(`Bind for ${r.hostIp}:${port} failed: port is already allocated`);
+          if (heldBy(r.proto, r.hostIp, port)) throw new ConflictError(`Bind for ${v6(r.hostIp) ? `[${r.hostIp}]` : r.hostIp}:${port} failed: port is already allocated`);
           if (listening(r.proto, r.hostIp, port)) {
-            throw new ConflictError(`Error starting userland proxy: listen ${r.proto}4 ${r.hostIp}:${port}: bind: address already in use`);
+            throw new ConflictError(`Error starting userland proxy: listen ${r.proto}${v6(r.hostIp) ? '6' : '4'} ${v6(r.hostIp) ? `[${r.hostIp}]` : r.hostIp}:${port}: bind: address already in use`);
           }
         } else {
           const [lo, hi] = r.hostPortStart !== 0 ? [r.hostPortStart, r.hostPortEnd] : this.#range;

@@ -1,23 +1,34 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ctx } from '../../common/ctx.ts';
-import { ConflictError, InvalidArgumentError, NotFoundError, NotModifiedError, SystemError, errorMessage } from '../../common/errors.ts';
+import { BerthError, ConflictError, InvalidArgumentError, NotFoundError, NotModifiedError, SystemError, errorMessage } from '../../common/errors.ts';
 import { newId } from '../../common/ids.ts';
 import type { Logger } from '../../common/log.ts';
 import { UndoStack } from '../../common/undo.ts';
-import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, validateName } from '../../domain/container/normalize.ts';
+import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, parseRestartPolicy, validateName } from '../../domain/container/normalize.ts';
 import { parseSignal, restartDelayMs, shouldRestart } from '../../domain/container/status.ts';
-import type { ContainerRecord, ContainerStatus } from '../../domain/container/types.ts';
+import { type Resources, adaptResources, mergeUpdate, parseResources, verifyResources } from '../../domain/container/resources.ts';
+import { adaptHostSettings } from '../../domain/container/host-settings.ts';
+import { lsmWarnings, parseSecurityOpts } from '../../domain/container/security.ts';
+import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from '../../domain/oci-spec/defaults.ts';
+import type { ContainerConfig, ContainerRecord, ContainerStatus, HostConfig } from '../../domain/container/types.ts';
 import { ZERO_TIME, initialState } from '../../domain/container/types.ts';
 import type { ContainerLogs, LogTracker } from '../../drivers/logging/contract.ts';
 import { parseLogOpts } from '../../drivers/logging/options.ts';
 import type { AttachStreams, ContainerRuntime } from '../../drivers/runtime/contract.ts';
 import { mountOverlay, unmount } from '../../system/mount/mount.ts';
+import { run } from '../../system/exec/exec.ts';
 import { classifyStartError } from '../../domain/oci-spec/start-error.ts';
 import type { EventsService } from '../events/events.ts';
 import type { ContainersForImages, ImageConfig, ImagesForContainers } from '../images/contract.ts';
 import type { ContainerHooks, ContainerRef, EndpointSettings, NetnsChoice, NetworkSettingsOut, NetworksForContainers, SandboxSpec } from '../networks/contract.ts';
 import type { VolumesForContainers } from '../volumes/contract.ts';
+import { CgroupHost, cgroupUpdateOf } from './cgroups.ts';
+import { type StatsSample, sampleStats } from './stats.ts';
+import { HealthMonitor } from './health-monitor.ts';
+import { OomWatcher } from './oom-watch.ts';
+import { resolveNamespaces } from './namespaces.ts';
+import { type HostSecurity, privilegedWarnings, probeHostSecurity, validateSecurity } from './security.ts';
 import { ContainerMounts } from './mounts.ts';
 import { buildContainerSpec, cgroupParentOf } from './spec.ts';
 import { ContainerStore } from './store.ts';
@@ -37,6 +48,8 @@ export interface ContainerServiceOptions {
   images: ImagesForContainers;
   networks: NetworksForContainers;
   volumes: VolumesForContainers;
+  /** The host's cgroups (default: detected under /sys/fs/cgroup). */
+  cgroups?: CgroupHost;
   events: EventsService;
   logs: ContainerLogs;
   log: Logger;
@@ -71,12 +84,26 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   /** Containers whose runtime resources were released since their last start (in memory: a restart re-checks). */
   readonly #cleaned = new Set<string>();
   readonly #mounts: ContainerMounts;
+  readonly #health: HealthMonitor;
+  readonly #cgroups: CgroupHost;
+  readonly #oom: OomWatcher;
+  readonly #security: HostSecurity = probeHostSecurity();
 
   constructor(o: ContainerServiceOptions) {
     this.#o = o;
     this.#log = o.log;
     this.store = new ContainerStore(join(o.dataRoot, 'containers'));
+    this.#cgroups = o.cgroups ?? CgroupHost.detect();
+    this.#oom = new OomWatcher(this.#cgroups, (rec) => this.#emit(rec, 'oom'));
     this.#mounts = new ContainerMounts({ volumes: o.volumes, findContainer: (ref) => this.store.find(ref) });
+    this.#health = new HealthMonitor({
+      runtime: o.runtime,
+      log: o.log,
+      runtimeDir: (id) => this.runtimeDir(id),
+      runtimePath: (rec) => this.#runtimeFor(rec).path,
+      emit: (rec, action, extra) => this.#emit(rec, action, extra),
+      saved: (rec) => this.store.save(rec),
+    });
   }
 
   /** Serializes lifecycle operations per container. */
@@ -131,6 +158,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   async create(ctx: Ctx, name: string | undefined, body: Record<string, unknown>): Promise<{ Id: string; Warnings: string[] }> {
     const config = normalizeConfig(body);
     const hostConfig = normalizeHostConfig(body.HostConfig);
+    const settingWarnings = this.#verifySettings(hostConfig, config);
     if (!config.Image) throw new InvalidArgumentError('No image specified');
     const rtNames = this.#o.runtimes();
     if (hostConfig.Runtime && !rtNames.table[hostConfig.Runtime]) throw new InvalidArgumentError(`unknown or invalid runtime name: ${hostConfig.Runtime}`);
@@ -159,7 +187,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       HasBeenStartedBefore: false,
     };
     rec.EndpointsConfig = (nc?.EndpointsConfig ?? {}) as ContainerRecord['EndpointsConfig'];
-    const warnings = await this.#o.networks.validate(ctx, this.#sandboxSpec(rec));
+    const warnings = [...settingWarnings, ...((await this.#o.networks.validate(ctx, this.#sandboxSpec(rec))) ?? [])];
     if (hostConfig.LogConfig.Type && !['json-file', 'k8s-file', 'none'].includes(hostConfig.LogConfig.Type)) {
       throw new InvalidArgumentError(`logger: no log driver named '${hostConfig.LogConfig.Type}' is registered`);
     }
@@ -180,7 +208,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       throw err;
     }
     this.#emit(rec, 'create');
-    return { Id: id, Warnings: warnings ?? [] };
+    return { Id: id, Warnings: warnings };
   }
 
   async #generateName(): Promise<string> {
@@ -190,6 +218,29 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       if (!this.store.find(n)) return n;
     }
     return `/${newId().slice(0, 12)}`;
+  }
+
+  /**
+   * dockerd's verifyContainerSettings + adaptContainerSettings for what the host decides: resources checked
+   * against this host's cgroups (unsupported ones dropped with a warning), defaults filled in. Mutates `h`.
+   */
+  #verifySettings(h: HostConfig, c: ContainerConfig): string[] {
+    validateSecurity(h, this.#security);
+    const res = parseResources(h);
+    const warnings = verifyResources(res, this.#cgroups.caps);
+    adaptResources(res);
+    Object.assign(h, res);
+    warnings.push(...adaptHostSettings(h, c, { cgroupVersion: this.#cgroups.caps.version }));
+    if (!h.Privileged) {
+      if (h.MaskedPaths === undefined || h.MaskedPaths === null) h.MaskedPaths = [...DEFAULT_MASKED_PATHS];
+      if (h.ReadonlyPaths === undefined || h.ReadonlyPaths === null) h.ReadonlyPaths = [...DEFAULT_READONLY_PATHS];
+    }
+    return [...warnings, ...privilegedWarnings(h, this.#security), ...lsmWarnings(parseSecurityOpts(h.SecurityOpt), this.#security)];
+  }
+
+  /** Where a shareable IPC donor's /dev/shm lives on the host (dockerd's <container>/mounts/shm). */
+  shmPath(rec: ContainerRecord): string {
+    return join(this.store.dir(rec.Id), 'mounts', 'shm');
   }
 
   /** Mount points, volumes (created and referenced now) and the copy of the image's content into new ones. */
@@ -292,9 +343,14 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       if (failed) throw (failed as PromiseRejectedResult).reason;
       const { netns, net } = (steps[1] as PromiseFulfilledResult<{ netns: NetnsChoice; net: NetworkSettingsOut }>).value;
       const { logSizeMax } = (steps[2] as PromiseFulfilledResult<{ logSizeMax: number }>).value;
+      const namespaces = resolveNamespaces(rec, (ref) => this.store.find(ref), (r) => this.shmPath(r));
+      if (rec.HostConfig.IpcMode === 'shareable') {
+        await mountShm(ctx, this.shmPath(rec), rec.HostConfig.ShmSize);
+        undo.push('unmount shm', () => unmount(ctx, this.shmPath(rec)));
+      }
       const mounts = await this.#mounts.setup(ctx, rec);
       undo.push('unmount volumes', () => this.#mounts.unmountAll(ctx, rec));
-      const ociSpec = await buildContainerSpec({ rec, rootfs, containerDir: cdir, netns, defaults: d, mounts });
+      const ociSpec = await buildContainerSpec({ rec, rootfs, containerDir: cdir, netns, defaults: d, mounts, security: this.#security, namespaces });
       await writeFile(join(rdir, 'config.json'), JSON.stringify(ociSpec));
       const created = await this.#o.runtime.create(ctx, {
         id: rec.Id,
@@ -334,6 +390,9 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       };
       rec.ManuallyStopped = false;
       rec.HasBeenStartedBefore = true;
+      rec.CgroupsPath = ociSpec.linux.cgroupsPath;
+      this.#health.start(rec);
+      this.#oom.watch(rec, this.cgroupPath(rec));
       (rec as ContainerRecord & { ConmonPid?: number }).ConmonPid = created.conmonPid;
       await this.store.save(rec);
       undo.commit();
@@ -411,10 +470,13 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   /** Records an exit: state, cleanup of network/rootfs/runtime state, events, waiters, restart policy, --rm. */
   async #onExit(rec: ContainerRecord, code: number, finishedAt = new Date().toISOString()): Promise<void> {
     if (!this.store.find(rec.Id)) return;
+    this.#health.stop(rec.Id);
     const ctx: Ctx = { log: this.#log };
     const rt = this.#runtimeFor(rec);
     const startedAt = Date.parse(rec.State.StartedAt);
-    rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: code, FinishedAt: finishedAt };
+    // the cgroup still exists until the runtime's delete: read its OOM counter first
+    const oomKilled = await this.#oom.finish(rec, this.cgroupPath(rec));
+    rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, OOMKilled: oomKilled, Pid: 0, ExitCode: code, FinishedAt: finishedAt };
     await this.#cleanupRuntime(ctx, rec, rt.path);
     await this.#untrackLogs(rec.Id);
     await this.store.save(rec);
@@ -460,6 +522,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       this.#o.runtime.delete(ctx, rec.Id, runtimePath).catch((e) => ctx.log.warn('runtime delete failed', { id: rec.Id, error: errorMessage(e) })),
       unmount(ctx, this.rootfsPath(rec.Id)),
       this.#mounts.unmountAll(ctx, rec),
+      rec.HostConfig.IpcMode === 'shareable' ? unmount(ctx, this.shmPath(rec)) : undefined,
     ]);
     await rm(this.runtimeDir(rec.Id), { recursive: true, force: true }).catch(() => {});
     rec.NetworkSettings = { Ports: {}, Networks: {}, SandboxKey: '' };
@@ -571,6 +634,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     if (!rec.State.Running) throw new ConflictError(`Container ${rec.Id} is not running`);
     if (rec.State.Paused) throw new ConflictError(`Container ${rec.Id} is already paused`);
     await this.#o.runtime.pause(ctx, rec.Id, this.#runtimeFor(rec).path);
+    this.#health.stop(rec.Id);
     rec.State = { ...rec.State, Paused: true, Status: 'paused' };
     await this.store.save(rec);
     this.#emit(rec, 'pause');
@@ -581,8 +645,61 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     if (!rec.State.Paused) throw new ConflictError(`Container ${rec.Id} is not paused`);
     await this.#o.runtime.resume(ctx, rec.Id, this.#runtimeFor(rec).path);
     rec.State = { ...rec.State, Paused: false, Status: 'running' };
+    this.#health.resume(rec);
     await this.store.save(rec);
     this.#emit(rec, 'unpause');
+  }
+
+  // ---------------------------------------------------------------- update / stats
+
+  /**
+   * `docker update`: new resource limits and restart policy. Stored at once; a running container's cgroup is
+   * changed too (a failure restores the old settings). Errors carry dockerd's "Cannot update container <id>: …".
+   */
+  async update(_ctx: Ctx, ref: string, body: Record<string, unknown>): Promise<{ Warnings: string[] | null }> {
+    const rec = this.store.get(ref);
+    return this.#locked(rec.Id, async () => {
+      const cannot = (err: unknown) => {
+        const E = err instanceof BerthError ? (err.constructor as typeof BerthError) : SystemError;
+        return new E(`Cannot update container ${rec.Id}: ${errorMessage(err)}`);
+      };
+      if (rec.State.Status === 'removing' || rec.State.Dead) throw new ConflictError(`Cannot update container ${rec.Id}: container is marked for removal and cannot be "update"`);
+      const req = parseResources(body);
+      const warnings = verifyResources(req, this.#cgroups.caps, true);
+      const rp = body.RestartPolicy !== undefined && body.RestartPolicy !== null ? parseRestartPolicy(body.RestartPolicy) : undefined;
+      const backup = structuredClone(rec.HostConfig);
+      let merged: Resources;
+      try {
+        merged = mergeUpdate(parseResources(rec.HostConfig), req);
+        if (rp && (body.RestartPolicy as { Name?: string }).Name) {
+          if (rec.HostConfig.AutoRemove && rp.Name !== 'no') throw new ConflictError('Restart policy cannot be updated because AutoRemove is enabled for the container');
+          rec.HostConfig.RestartPolicy = rp;
+        }
+      } catch (err) {
+        throw cannot(err);
+      }
+      Object.assign(rec.HostConfig, merged);
+      await this.store.save(rec);
+      if (rec.State.Running && !rec.State.Restarting) {
+        try {
+          await this.#cgroups.update(this.cgroupPath(rec), cgroupUpdateOf(req));
+          if (req.Memory) this.#oom.watch(rec, this.cgroupPath(rec), await this.#cgroups.oomKills(this.cgroupPath(rec)));
+        } catch (err) {
+          rec.HostConfig = backup;
+          await this.store.save(rec);
+          throw cannot(err);
+        }
+      }
+      this.#emit(rec, 'update');
+      return { Warnings: warnings.length ? warnings : null };
+    });
+  }
+
+  /** A running container's counters now, or undefined when it does not run. */
+  async statsSample(ref: string): Promise<StatsSample | undefined> {
+    const rec = this.store.get(ref);
+    if (!rec.State.Running || rec.State.Restarting) return undefined;
+    return sampleStats(this.#cgroups, rec, this.cgroupPath(rec));
   }
 
   // ---------------------------------------------------------------- remove / rename
@@ -611,6 +728,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     this.#restartTimers.delete(rec.Id);
     this.#monitors.get(rec.Id)?.abort();
     this.#monitors.delete(rec.Id);
+    this.#health.stop(rec.Id);
     rec.State = { ...rec.State, Status: 'removing' };
     const rt = this.#runtimeFor(rec);
     await this.#cleanupRuntime(ctx, rec, rt.path);
@@ -667,6 +785,15 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     const rec = this.store.get(ref);
     if (!rec.State.Running) throw new ConflictError(`Container ${rec.Id} is not running`);
     await this.#o.runtime.resize(rec.Id, this.runtimeDir(rec.Id), h, w);
+  }
+
+  /** The container's cgroup path ("/berth/<id>"): as given to the runtime at its last start. */
+  cgroupPath(rec: ContainerRecord): string {
+    return rec.CgroupsPath ?? `${cgroupParentOf((rec.HostConfig.CgroupParent as string | undefined) || this.#o.defaults().cgroupParent)}/${rec.Id}`;
+  }
+
+  get cgroups(): CgroupHost {
+    return this.#cgroups;
   }
 
   /** The container's processes: host pids from its cgroup (v1: any controller's hierarchy; v2: unified). */
@@ -726,6 +853,8 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       rec.State = { ...rec.State, Pid: st.pid, Paused: st.status === 'paused', Status: st.status === 'paused' ? 'paused' : 'running', Restarting: false };
       const settings = await this.#o.networks.restore(ctx, this.#sandboxSpec(rec), st.pid);
       if (settings) rec.NetworkSettings = { Ports: settings.Ports, Networks: settings.Networks, SandboxKey: settings.SandboxKey || rec.NetworkSettings.SandboxKey, SandboxID: settings.SandboxID };
+      if (!rec.State.Paused) this.#health.start(rec);
+      this.#oom.watch(rec, this.cgroupPath(rec), await this.#cgroups.oomKills(this.cgroupPath(rec)));
       await this.store.save(rec);
       this.#monitor(rec);
       this.#trackLogs(rec);
@@ -742,6 +871,8 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
 
   /** Stops watching (daemon shutdown): containers keep running. */
   shutdown(): void {
+    this.#health.stopAll();
+    this.#oom.stopAll();
     for (const ac of this.#monitors.values()) ac.abort();
     for (const t of this.#restartTimers.values()) clearTimeout(t);
     for (const id of [...this.#trackers.keys()]) void this.#untrackLogs(id);
@@ -803,4 +934,10 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   notFound(ref: string): never {
     throw new NotFoundError(`No such container: ${ref}`);
   }
+}
+
+/** A shareable IPC donor's /dev/shm: a tmpfs of --shm-size on the host (dockerd's setupIpcDirs). */
+async function mountShm(ctx: Ctx, path: string, size: number): Promise<void> {
+  await mkdir(path, { recursive: true, mode: 0o700 });
+  await run(ctx, 'mount', ['-t', 'tmpfs', '-o', `mode=1777,size=${size},nosuid,nodev,noexec`, 'shm', path]);
 }

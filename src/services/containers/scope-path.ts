@@ -1,4 +1,4 @@
-import { lstat, readlink } from 'node:fs/promises';
+import { lstat, readFile, readlink, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -17,7 +17,7 @@ export async function resolveInRoot(root: string, path: string): Promise<string>
       continue;
     }
     const host = join(root, ...done, seg);
-    let st;
+    let st: Awaited<ReturnType<typeof lstat>>;
     try {
       st = await lstat(host);
     } catch {
@@ -34,4 +34,37 @@ export async function resolveInRoot(root: string, path: string): Promise<string>
     pending.unshift(...target.split('/').filter((s) => s !== '' && s !== '.'));
   }
   return join(root, ...done);
+}
+
+/** The mount (from /proc/self/mountinfo) that holds `path`, with its propagation fields (shared:N, master:N). */
+export async function mountOf(path: string): Promise<{ mountPoint: string; optional: string[] } | undefined> {
+  const text = await readFile('/proc/self/mountinfo', 'utf8');
+  let best: { mountPoint: string; optional: string[] } | undefined;
+  for (const line of text.split('\n')) {
+    const f = line.split(' ');
+    if (f.length < 7) continue;
+    const mp = f[4]!.replace(/\\040/g, ' ');
+    const sep = f.indexOf('-', 6);
+    if (path !== mp && !path.startsWith(mp === '/' ? '/' : `${mp}/`)) continue;
+    // a later line for the same mount point is mounted over the earlier one
+    if (!best || mp.length >= best.mountPoint.length) best = { mountPoint: mp, optional: f.slice(6, sep < 0 ? 6 : sep) };
+  }
+  return best;
+}
+
+/**
+ * dockerd's ensureShared / ensureSharedOrSlave: a bind with shared (or slave) propagation needs a source on a
+ * shared (or shared or slave) mount. Throws dockerd's message otherwise.
+ */
+export async function ensurePropagation(source: string, propagation: string): Promise<void> {
+  const shared = /^r?shared$/.test(propagation);
+  const slave = /^r?slave$/.test(propagation);
+  if (!shared && !slave) return;
+  const real = await realpath(source).catch(() => source);
+  const m = await mountOf(real);
+  if (!m) return;
+  const isShared = m.optional.some((o) => o.startsWith('shared:'));
+  const isSlave = m.optional.some((o) => o.startsWith('master:'));
+  if (shared && !isShared) throw new Error(`path ${source} is mounted on ${m.mountPoint} but it is not a shared mount`);
+  if (slave && !isShared && !isSlave) throw new Error(`path ${source} is mounted on ${m.mountPoint} but it is not a shared or slave mount`);
 }

@@ -1,9 +1,13 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NotImplementedError } from '../../common/errors.ts';
+import { InvalidArgumentError } from '../../common/errors.ts';
+import { parseSecurityOpts, validateSysctls } from '../../domain/container/security.ts';
+import type { NamespaceChoices } from './namespaces.ts';
+import { type HostSecurity, containerCaps, customDevices, hostDevices, probeHostSecurity, seccompOf } from './security.ts';
+import { parseResources, type ThrottleDevice } from '../../domain/container/resources.ts';
 import { processEnv } from '../../domain/container/normalize.ts';
-import type { ContainerRecord } from '../../domain/container/types.ts';
-import { type NamespaceMode, type SpecMount, type Ulimit, buildSpec } from '../../domain/oci-spec/spec.ts';
+import type { ContainerRecord, HostConfig } from '../../domain/container/types.ts';
+import { type NamespaceMode, type ResourceOptions, type SpecMount, type Ulimit, buildSpec } from '../../domain/oci-spec/spec.ts';
 import type { OciSpec } from '../../domain/oci-spec/types.ts';
 import { type ResolvedUser, resolveUser } from '../../domain/oci-spec/user.ts';
 import type { NetnsChoice } from '../networks/contract.ts';
@@ -36,6 +40,10 @@ export interface SpecInput {
   defaults: { init: boolean; initPath: string; ulimits: { Name: string; Soft: number; Hard: number }[]; maxNofile?: number; cgroupParent?: string };
   /** The container's volumes, binds and tmpfs mounts (ContainerMounts.setup). */
   mounts: SpecMount[];
+  /** What the host offers (capabilities held, seccomp, kernel); default: everything. */
+  security?: HostSecurity;
+  /** PID/IPC/cgroup namespaces and /dev/shm (resolveNamespaces); default: private ones. */
+  namespaces?: NamespaceChoices;
 }
 
 /** Maps a container's Docker configuration onto the OCI spec builder's options. */
@@ -57,11 +65,15 @@ export async function buildContainerSpec(i: SpecInput): Promise<OciSpec> {
   }
   mounts.push(...i.mounts);
   const network: NamespaceMode = i.netns.kind === 'host' ? { mode: 'host' } : i.netns.kind === 'path' ? { mode: 'path', path: i.netns.path } : { mode: 'private' };
-  const nsMode = (v: string, what: string): NamespaceMode | undefined => {
-    if (!v || v === 'private' || v === 'shareable') return undefined;
-    if (v === 'host') return { mode: 'host' };
-    throw new NotImplementedError(`--${what}=${v} is not supported by berth yet`);
-  };
+  const ns = i.namespaces ?? { shm: { kind: 'tmpfs' as const } };
+  const host = i.security ?? probeHostSecurity();
+  const sec = parseSecurityOpts(h.SecurityOpt);
+  const utsHost = hostNet || h.UTSMode === 'host';
+  validateSysctls(h.Sysctls as Record<string, string> | undefined, { ipcHost: h.IpcMode === 'host', netHost: hostNet, utsHost });
+  const devs = await customDevices(h);
+  const devices = h.Privileged ? await hostDevices() : devs.devices;
+  const masked = h.MaskedPaths as string[] | null | undefined;
+  const readonly = h.ReadonlyPaths as string[] | null | undefined;
   const ulimits = new Map<string, Ulimit>();
   for (const u of i.defaults.ulimits) ulimits.set(u.Name, { name: u.Name, soft: u.Soft, hard: u.Hard });
   for (const u of h.Ulimits ?? []) ulimits.set(u.Name, { name: u.Name, soft: u.Soft, hard: u.Hard });
@@ -85,21 +97,67 @@ export async function buildContainerSpec(i: SpecInput): Promise<OciSpec> {
     hostname: hostNet ? undefined : rec.Config.Hostname,
     domainname: rec.Config.Domainname || undefined,
     network,
-    pid: nsMode(h.PidMode, 'pid'),
-    ipc: nsMode(h.IpcMode, 'ipc'),
-    uts: hostNet || h.UTSMode === 'host' ? { mode: 'host' } : undefined,
+    pid: ns.pid,
+    ipc: ns.ipc,
+    uts: utsHost ? { mode: 'host' } : undefined,
+    cgroupns: ns.cgroupns,
+    shm: ns.shm,
+    availableCaps: host.caps,
+    noNewPrivileges: sec.noNewPrivileges,
+    seccomp: seccompOf(h, containerCaps(h, host), host),
+    devices,
+    deviceRules: h.Privileged ? undefined : devs.rules,
+    maskedPaths: Array.isArray(masked) ? masked : undefined,
+    readonlyPaths: Array.isArray(readonly) ? readonly : undefined,
+    sysctls: (h.Sysctls as Record<string, string> | undefined) ?? undefined,
     mounts,
     shmSize: h.ShmSize || undefined,
-    resources: {
-      memory: h.Memory || undefined,
-      nanoCpus: h.NanoCpus || undefined,
-      cpuShares: h.CpuShares || undefined,
-      cpuPeriod: h.CpuPeriod || undefined,
-      cpuQuota: h.CpuQuota || undefined,
-      pidsLimit: h.PidsLimit && h.PidsLimit > 0 ? h.PidsLimit : undefined,
-    },
+    resources: await resourceOptions(h),
     cgroupParent: cgroupParentOf((h.CgroupParent as string | undefined) || i.defaults.cgroupParent),
     init,
     initPath: init ? i.defaults.initPath || undefined : undefined,
   });
+}
+
+/** Linux device numbers of a device node (Go's unix.Major/Minor of st_rdev). */
+export async function deviceNumbers(path: string): Promise<{ major: number; minor: number }> {
+  let st: Awaited<ReturnType<typeof stat>>;
+  try {
+    st = await stat(path, { bigint: true });
+  } catch (err) {
+    throw new InvalidArgumentError(`stat ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
+  }
+  if (!st.isBlockDevice() && !st.isCharacterDevice()) throw new InvalidArgumentError(`${path} is not a device`);
+  const rdev = st.rdev;
+  const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
+  const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+  return { major, minor };
+}
+
+/** The OCI resources of a container's HostConfig (dockerd's getMemoryResources/getCPUResources/blkio). */
+export async function resourceOptions(h: HostConfig): Promise<ResourceOptions> {
+  const r = parseResources(h);
+  const throttle = async (list: ThrottleDevice[] | null) => Promise.all((list ?? []).map(async (d) => ({ ...(await deviceNumbers(d.Path)), rate: d.Rate })));
+  return {
+    memory: r.Memory || undefined,
+    memorySwap: r.MemorySwap || undefined,
+    memoryReservation: r.MemoryReservation || undefined,
+    memorySwappiness: r.MemorySwappiness ?? undefined,
+    oomKillDisable: r.OomKillDisable ?? undefined,
+    nanoCpus: r.NanoCpus || undefined,
+    cpuShares: r.CpuShares || undefined,
+    cpuPeriod: r.CpuPeriod || undefined,
+    cpuQuota: r.CpuQuota || undefined,
+    cpuRealtimePeriod: r.CpuRealtimePeriod || undefined,
+    cpuRealtimeRuntime: r.CpuRealtimeRuntime || undefined,
+    cpusetCpus: r.CpusetCpus || undefined,
+    cpusetMems: r.CpusetMems || undefined,
+    pidsLimit: r.PidsLimit && r.PidsLimit > 0 ? r.PidsLimit : undefined,
+    blkioWeight: r.BlkioWeight || undefined,
+    blkioWeightDevice: await Promise.all((r.BlkioWeightDevice ?? []).map(async (d) => ({ ...(await deviceNumbers(d.Path)), weight: d.Weight }))),
+    blkioReadBps: await throttle(r.BlkioDeviceReadBps),
+    blkioWriteBps: await throttle(r.BlkioDeviceWriteBps),
+    blkioReadIOps: await throttle(r.BlkioDeviceReadIOps),
+    blkioWriteIOps: await throttle(r.BlkioDeviceWriteIOps),
+  };
 }

@@ -1,4 +1,4 @@
-import { ALL_CAPABILITIES } from '../../domain/oci-spec/defaults.ts';
+import { probeHostSecurity } from './security.ts';
 import { userIn } from './spec.ts';
 
 /** The OCI user of an exec's `--user`, resolved in the container's rootfs. */
@@ -7,6 +7,7 @@ export async function resolveExecUser(rootfs: string, spec: string): Promise<{ u
   return { uid: u.uid, gid: u.gid, additionalGids: u.additionalGids };
 }
 
+/** What `docker exec --privileged` gets: every capability the daemon holds (as `run --privileged`). */
 export function allCapabilities(): string[] {
-  return [...ALL_CAPABILITIES];
+  return probeHostSecurity().caps;
 }

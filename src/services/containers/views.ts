@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../../common/errors.ts';
 import { statusText } from '../../domain/container/status.ts';
+import { mountViews } from '../../domain/container/mounts.ts';
 import type { ContainerRecord } from '../../domain/container/types.ts';
 import type { EndpointSettings } from '../networks/contract.ts';
 import { inspectNetworkSettings } from '../networks/render.ts';
@@ -31,7 +32,7 @@ export function inspectView(rec: ContainerRecord, paths: { logPath: string; dir:
     ExecIDs: (rec as ContainerRecord & { ExecIDs?: string[] }).ExecIDs?.length ? (rec as ContainerRecord & { ExecIDs?: string[] }).ExecIDs : null,
     HostConfig: rec.HostConfig,
     GraphDriver: { Name: 'overlay2', Data: null },
-    Mounts: rec.Mounts,
+    Mounts: mountViews(rec.MountPoints),
     Config: { ...rec.Config, Env: rec.Config.Env ?? [], Labels: rec.Config.Labels ?? {} },
     NetworkSettings: inspectNetworkSettings(running ? { ...rec.NetworkSettings, SandboxID: rec.NetworkSettings.SandboxID ?? rec.Id, hosts: '', resolvConf: '' } : undefined, configuredNetworks(rec)),
   };
@@ -83,10 +84,10 @@ export function listView(rec: ContainerRecord, imageRefs: (imageId: string) => s
     Ports: portsList(rec),
     Labels: rec.Config.Labels ?? {},
     State: rec.State.Status,
-    Status: statusText(rec.State),
+    Status: statusText(rec.State, Date.now(), rec.State.Health?.Status),
     HostConfig: { NetworkMode: rec.HostConfig.NetworkMode },
     NetworkSettings: { Networks: (inspectNetworkSettings(rec.State.Running ? { ...rec.NetworkSettings, SandboxID: rec.NetworkSettings.SandboxID ?? rec.Id, hosts: '', resolvConf: '' } : undefined, configuredNetworks(rec)) as { Networks: unknown }).Networks },
-    Mounts: rec.Mounts,
+    Mounts: mountViews(rec.MountPoints),
   };
 }
 
@@ -134,8 +135,9 @@ export function selectContainers(recs: ContainerRecord[], o: ListOptions): Conta
     if (before && !before.every((t) => Date.parse(c.Created) < t)) return false;
     if (since && !since.every((t) => Date.parse(c.Created) > t)) return false;
     if (f.has('network') && !f.get('network')!.some((n) => n in c.NetworkSettings.Networks || Object.values(c.NetworkSettings.Networks).some((e) => e.NetworkID.startsWith(n)))) return false;
-    if (f.has('health') && !f.get('health')!.includes('none')) return false;
+    if (f.has('health') && !f.get('health')!.includes(c.State.Health?.Status ?? 'none')) return false;
     if (f.has('is-task') && f.get('is-task')!.includes('true')) return false;
+    if (f.has('volume') && !f.get('volume')!.some((v) => Object.values(c.MountPoints ?? {}).some((m) => (m.Name ? m.Name === v : m.Source === v) || m.Destination === v))) return false;
     return true;
   });
   if (o.limit !== undefined && o.limit > 0) list = list.slice(0, o.limit);

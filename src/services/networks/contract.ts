@@ -37,6 +37,12 @@ export interface SandboxSpec {
   dnsSearch: string[];
   dnsOptions: string[];
   extraHosts: string[];
+  /** Config.Domainname (the container's own /etc/hosts line is "fqdn hostname" with it). */
+  domainname?: string;
+  /** HostConfig.Links ("db:alias", "/db:/web/alias"): legacy links on the default bridge, aliases on user-defined networks. */
+  links?: string[];
+  /** Config.MacAddress (API < 1.44): the MAC of the container's endpoint on its NetworkMode network. */
+  macAddress?: string;
 }
 
 /** What the container's OCI spec needs: which network namespace to use. */
@@ -55,6 +61,11 @@ export interface NetworkSettingsOut {
   /** File contents to bind-mount into the container. */
   hosts: string;
   resolvConf: string;
+  /**
+   * Environment variables of legacy links (`--link db:alias` on the default bridge: ALIAS_PORT…, ALIAS_NAME,
+   * ALIAS_ENV_…), to add to the container's process environment at create.
+   */
+  linkEnv?: string[];
 }
 
 /**
@@ -101,6 +112,8 @@ export interface ContainerRef {
   pid: number;
   /** The container's current networking configuration. */
   spec: SandboxSpec;
+  /** Config.Env of the container (for ALIAS_ENV_* of containers linking to it). */
+  env?: string[];
 }
 
 /** Callbacks into the container service, given to the networks service at construction (no import cycle). */

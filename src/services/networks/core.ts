@@ -5,10 +5,17 @@ import { mustPrefix4 } from '../../domain/net/ipv4.ts';
 import type { Ipam } from '../../drivers/ipam/contract.ts';
 import type { EndpointInfo, NetworkDriver, NetworkInfo, NftPlan } from '../../drivers/network/contract.ts';
 import type { PortMapper } from '../../drivers/portmapper/contract.ts';
+import type { UserlandProxy } from '../../drivers/portmapper/proxy.ts';
 import type { IpRoute } from '../../system/iproute/port.ts';
 import type { Nftables } from '../../system/nftables/port.ts';
+import type { NetnsSockets } from '../../system/netns/port.ts';
+import type { DnsView } from '../../domain/net/dns-names.ts';
 import type { EventsService } from '../events/events.ts';
 import type { ContainerHooks } from './contract.ts';
+import { EmbeddedDns } from './dns/embedded-dns.ts';
+import { DnsResponder, type ForwardPolicy } from './dns/responder.ts';
+import { UpstreamForwarder } from './dns/upstream.ts';
+import { dnsNamesOf } from './render.ts';
 import type { EndpointRecord, NetworkRecord, SandboxRecord } from './state.ts';
 import { NetworkState } from './state.ts';
 
@@ -41,6 +48,17 @@ export interface NetworksDeps {
   hostsPath?: string;
   resolvConfPath?: string;
   readHostFile?: (path: string) => Promise<string>;
+  /**
+   * Binds the embedded DNS server's sockets inside containers' namespaces. Without it containers on user-defined
+   * networks get the host's resolvers and no name resolution (as on the default bridge).
+   */
+  netnsSockets?: NetnsSockets;
+  /** Forwards queries the embedded server cannot answer (default: UDP/TCP from the daemon's namespace). */
+  dnsForward?: (servers: readonly string[], query: Buffer, proto: 'udp' | 'tcp') => Promise<Buffer | undefined>;
+  /** Serves the published ports drivers do not DNAT in the kernel (iptables off, or published-ports-obey-input). */
+  proxy?: UserlandProxy;
+  /** The daemon's `dns`, `dns-search` and `dns-opts`: used for containers that give none of their own. */
+  daemonDns?: { servers: string[]; search: string[]; options: string[] };
 }
 
 /** What every part of the controller shares: dependencies, persisted state, one lock. */
@@ -48,12 +66,68 @@ export class NetworkCore {
   readonly d: NetworksDeps;
   readonly state: NetworkState;
   readonly drivers = new Map<string, NetworkDriver>();
+  /** The embedded DNS server (undefined without `netnsSockets`). */
+  readonly dns: EmbeddedDns | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  #view: { gen: number; view: DnsView } | undefined;
 
-  constructor(deps: NetworksDeps, state: NetworkState) {
+  constructor(deps: NetworksDeps, state: NetworkState, log: Ctx['log']) {
     this.d = deps;
     this.state = state;
     for (const drv of deps.drivers) this.drivers.set(drv.type, drv);
+    if (deps.netnsSockets) {
+      const upstream = new UpstreamForwarder();
+      const responder = new DnsResponder({
+        view: () => this.dnsView(),
+        policy: (id) => this.dnsPolicy(id),
+        forward: deps.dnsForward ?? ((servers, q, proto) => upstream.forward(servers, q, proto)),
+      });
+      this.dns = new EmbeddedDns({ sockets: deps.netnsSockets, nft: deps.nft, responder, log });
+    }
+  }
+
+  /** Containers on this network find each other by name (user-defined network of a driver with DNS). */
+  resolving(n: NetworkRecord): boolean {
+    return !n.predefined && !n.ConfigOnly && (this.drivers.get(n.Driver)?.capabilities.dns ?? false);
+  }
+
+  /** The records of the embedded DNS: endpoints of running containers on resolving networks (cached per state generation). */
+  dnsView(): DnsView {
+    if (this.#view?.gen === this.state.generation) return this.#view.view;
+    const nets = [...this.state.networks.values()].filter((n) => this.resolving(n));
+    const ids = new Set(nets.map((n) => n.Id));
+    const endpoints: DnsView['endpoints'][number][] = [];
+    for (const sb of this.state.sandboxes.values()) {
+      if (!sb.attached || sb.kind !== 'new') continue;
+      for (const ep of sb.endpoints) {
+        if (!ids.has(ep.networkId)) continue;
+        const links: Record<string, string> = {};
+        for (const l of ep.config.Links ?? []) {
+          const [target, alias] = l.replace(/^\//, '').split(':') as [string, string | undefined];
+          links[(alias ?? target).replace(/^.*\//, '')] = target;
+        }
+        endpoints.push({
+          containerId: sb.containerId,
+          containerName: sb.containerName,
+          networkId: ep.networkId,
+          names: dnsNamesOf(sb, ep),
+          ipv4: ep.ip,
+          ipv6: ep.ipv6 ?? '',
+          links,
+        });
+      }
+    }
+    const view: DnsView = { networks: nets.map((n) => ({ id: n.Id, name: n.Name })), endpoints };
+    this.#view = { gen: this.state.generation, view };
+    return view;
+  }
+
+  /** Forwarding of a container's unknown names: off when every network it is on is internal. */
+  dnsPolicy(containerId: string): ForwardPolicy {
+    const sb = this.state.sandboxes.get(containerId);
+    if (!sb) return { enabled: false, servers: [] };
+    const external = sb.endpoints.some((e) => !this.state.networks.get(e.networkId)?.Internal);
+    return { enabled: external, servers: sb.dnsServers ?? [] };
   }
 
   /** Runs `fn` after every earlier locked operation (one network operation at a time). */
@@ -70,8 +144,18 @@ export class NetworkCore {
   }
 
   netInfo(n: NetworkRecord): NetworkInfo {
-    const c = n.IPAM.Config[0];
-    return { id: n.Id, name: n.Name, subnet: c?.Subnet ?? '', gateway: c?.Gateway ?? '', internal: n.Internal, options: { ...n.Options } };
+    const c = n.IPAM.Config.find((x) => !x.Subnet.includes(':'));
+    const c6 = n.EnableIPv6 ? n.IPAM.Config.find((x) => x.Subnet.includes(':')) : undefined;
+    return {
+      id: n.Id,
+      name: n.Name,
+      subnet: c?.Subnet ?? '',
+      gateway: c?.Gateway ?? '',
+      subnet6: c6?.Subnet ?? '',
+      gateway6: c6?.Gateway ?? '',
+      internal: n.Internal,
+      options: { ...n.Options },
+    };
   }
 
   /** Docker's FindNetwork: full id, then name, then unique id prefix. */
@@ -108,6 +192,9 @@ export class NetworkCore {
       ip: ep.ip,
       prefixLen: ep.prefixLen,
       gateway: ep.gateway,
+      ipv6: ep.ipv6 ?? '',
+      prefixLen6: ep.prefixLen6 ?? 0,
+      gateway6: ep.gateway6 ?? '',
       mac: ep.mac,
       defaultRoute: ep.gatewayEndpoint,
       ports: ep.gatewayEndpoint && sb.attached ? sb.ports : [],
@@ -115,7 +202,7 @@ export class NetworkCore {
   }
 
   prefixLenOf(n: NetworkRecord): number {
-    const s = n.IPAM.Config[0]?.Subnet;
+    const s = n.IPAM.Config.find((x) => !x.Subnet.includes(':'))?.Subnet;
     return s ? mustPrefix4(s).bits : 0;
   }
 
@@ -160,7 +247,7 @@ export class NetworkCore {
     }
   }
 
-  static async open(deps: NetworksDeps): Promise<NetworkCore> {
-    return new NetworkCore(deps, await NetworkState.load(`${deps.stateDir}/networks.json`));
+  static async open(deps: NetworksDeps, log: Ctx['log']): Promise<NetworkCore> {
+    return new NetworkCore(deps, await NetworkState.load(`${deps.stateDir}/networks.json`), log);
   }
 }

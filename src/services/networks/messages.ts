@@ -10,3 +10,5 @@ export const ERR_UNSUPPORTED_NETWORK_AND_IP = 'user specified IP address is supp
 export const ERR_UNSUPPORTED_NETWORK_NO_SUBNET_AND_IP = 'user specified IP address is supported only when connecting to networks with user configured subnets';
 export const ERR_UNSUPPORTED_NETWORK_AND_ALIAS = 'network-scoped alias is supported only for containers in user defined networks';
 export const WARN_HOST_PORTS_DISCARDED = 'Published ports are discarded when using host network mode';
+export const ERR_CONFLICT_HOST_NETWORK_AND_LINKS = "conflicting options: host type networking can't be used with links. This would result in undefined behavior";
+export const ERR_CONFLICT_CONTAINER_NETWORK_AND_LINKS = "conflicting options: container type network can't be used with links. This would result in undefined behavior";

@@ -1,9 +1,8 @@
 import type { Ctx } from '../../common/ctx.ts';
-import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, NotImplementedError } from '../../common/errors.ts';
+import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, UnavailableError } from '../../common/errors.ts';
 import { newId } from '../../common/ids.ts';
 import { UndoStack } from '../../common/undo.ts';
-import { isIPv4, isIPv6 } from '../../domain/net/ipv4.ts';
-import type { NetworkInfo } from '../../drivers/network/contract.ts';
+import { configFamily, validateIpamConfig } from '../../domain/net/ipam-config.ts';
 import type { NetworkCore } from './core.ts';
 import { type Filters, filterNetworks, pruneFilter } from './filters.ts';
 import { type NetworkResource, networkResource } from './render.ts';
@@ -35,71 +34,121 @@ export function nowRfc3339Nano(): string {
   return `${iso.slice(0, 19)}${frac ? `.${frac}` : ''}Z`;
 }
 
-export async function createNetwork(core: NetworkCore, ctx: Ctx, req: NetworkCreateRequest): Promise<{ Id: string; Warning: string }> {
+const NOT_SWARM = 'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
+
+/** Checks the request fields that need no state (name, scope, IPAM syntax); returns the IPAM configs by family. */
+function checkRequest(req: NetworkCreateRequest): { v4?: Partial<IpamConfigEntry>; v6?: Partial<IpamConfigEntry>; configs: Partial<IpamConfigEntry>[] } {
   const name = req.Name ?? '';
   if (!NAME_RE.test(name)) throw new InvalidArgumentError(`${JSON.stringify(name)} includes invalid characters, resource name has to conform to "^[\\w]+[\\w-. ]*[\\w]+$"`);
   if (PREDEFINED_NAMES.includes(name)) throw new ForbiddenError(`operation is not permitted on predefined ${name} network `);
-  const driverName = req.Driver || 'bridge';
-  if (req.Scope && req.Scope !== 'local') throw new NotImplementedError(`network scope "${req.Scope}" is not supported by berth yet`);
-  if (req.Ingress) throw new NotImplementedError('ingress networks need swarm mode, which berth does not support yet');
-  if (req.ConfigOnly || req.ConfigFrom?.Network) throw new NotImplementedError('config-only networks are not supported by berth yet');
-  if (req.EnableIPv6) throw new NotImplementedError('IPv6 networks are not supported by berth yet');
-  const ipamDriver = req.IPAM?.Driver || 'default';
-  if (ipamDriver !== 'default') throw new NotImplementedError(`IPAM driver "${ipamDriver}" is not supported by berth`);
-  const configs = req.IPAM?.Config ?? [];
-  for (const c of configs) {
-    if (!c.Subnet && (c.Gateway || c.IPRange)) throw new InvalidArgumentError('every ip-range or gateway must have a corresponding subnet');
-    for (const v of [c.Subnet, c.IPRange, c.Gateway]) {
-      if (v && isIPv6(v.split('/')[0]!)) throw new NotImplementedError('IPv6 networks are not supported by berth yet');
-    }
-    if (c.Gateway && !isIPv4(c.Gateway)) throw new InvalidArgumentError(`invalid gateway address ${c.Gateway}`);
+  if (req.Scope && req.Scope !== 'local') {
+    if (req.Scope === 'swarm' || req.Scope === 'global') throw new UnavailableError(NOT_SWARM);
+    throw new InvalidArgumentError(`invalid scope value: ${req.Scope}`);
   }
+  if (req.Ingress) throw new UnavailableError(NOT_SWARM);
+  if (req.ConfigOnly && req.ConfigFrom?.Network) throw new InvalidArgumentError('a configuration only network cannot depend on another configuration network');
+  const configs = req.IPAM?.Config ?? [];
+  validateIpamConfig(configs);
+  const v4s = configs.filter((c) => configFamily(c) === 4);
+  const v6s = configs.filter((c) => configFamily(c) === 6);
+  if (v6s.length > 0 && !req.EnableIPv6 && !req.ConfigOnly) {
+    throw new InvalidArgumentError(`IPv6 subnet ${v6s[0]!.Subnet} given but IPv6 is not enabled on the network (--ipv6)`);
+  }
+  if (v4s.length > 1 || v6s.length > 1) throw new ForbiddenError(`${req.Driver || 'bridge'} driver doesn't support multiple subnets`);
+  return { v4: v4s[0], v6: v6s[0], configs };
+}
+
+/** Applies `--config-from`: the request takes the configuration network's IPAM, options and IPv6 setting. */
+function applyConfigFrom(core: NetworkCore, req: NetworkCreateRequest): NetworkCreateRequest {
+  const from = req.ConfigFrom?.Network;
+  if (!from) return req;
+  const userConfig = (req.IPAM?.Config?.length ?? 0) > 0 || Object.keys(req.Options ?? {}).length > 0 || Object.keys(req.IPAM?.Options ?? {}).length > 0;
+  if (userConfig) throw new ForbiddenError('user specified configurations are not supported if the network depends on a configuration network');
+  const cfg = core.find(from);
+  if (!cfg.ConfigOnly) throw new ForbiddenError(`network ${cfg.Name} is not a configuration network`);
+  return {
+    ...req,
+    EnableIPv6: req.EnableIPv6 || cfg.EnableIPv6,
+    IPAM: { Driver: cfg.IPAM.Driver, Options: cfg.IPAM.Options, Config: structuredClone(cfg.IPAM.Config) },
+    Options: { ...cfg.Options },
+  };
+}
+
+function configEntry(c: Partial<IpamConfigEntry>, pool: { subnet: string; gateway: string; ipRange?: string }, family: 4 | 6): IpamConfigEntry {
+  const entry: IpamConfigEntry = { Subnet: pool.subnet, Gateway: pool.gateway };
+  if (pool.ipRange) entry.IPRange = pool.ipRange;
+  const aux = Object.entries(c.AuxiliaryAddresses ?? {}).filter(([, ip]) => (ip.includes(':') ? 6 : 4) === family);
+  if (aux.length > 0) entry.AuxiliaryAddresses = Object.fromEntries(aux);
+  return entry;
+}
+
+export async function createNetwork(core: NetworkCore, ctx: Ctx, request: NetworkCreateRequest): Promise<{ Id: string; Warning: string }> {
+  const first = checkRequest(request);
+  const name = request.Name;
+  const ipamDriver = request.IPAM?.Driver || 'default';
+  if (ipamDriver !== 'default' && ipamDriver !== 'null') throw new NotFoundError(`could not find plugin ${ipamDriver} in v1 plugin registry: plugin not found`);
   return core.lock(async () => {
     if ([...core.state.networks.values()].some((n) => n.Name === name)) throw new ConflictError(`network with name ${name} already exists`);
-    const drv = core.drivers.get(driverName);
-    if (!drv) throw new NotImplementedError(`network driver "${driverName}" is not supported by berth`);
-    if (configs.length > 1) throw new InvalidArgumentError(`${driverName} driver does not support multiple subnets`);
-    if (configs.length > 0 && !drv.capabilities.addresses) throw new InvalidArgumentError(`${driverName} driver does not support subnets`);
+    const req = applyConfigFrom(core, request);
+    const { v4, v6 } = req === request ? first : checkRequest(req);
     const id = newId();
-    const info: NetworkInfo = { id, name, subnet: '', gateway: '', internal: !!req.Internal, options: { ...(req.Options ?? {}) } };
-    const sameDriver = [...core.state.networks.values()].filter((n) => n.Driver === driverName).map((n) => core.netInfo(n));
-    info.options = drv.checkOptions(info, sameDriver);
+    const rec: NetworkRecord = {
+      Id: id,
+      Name: name,
+      Created: nowRfc3339Nano(),
+      Driver: req.ConfigOnly ? 'null' : req.Driver || 'bridge',
+      Internal: !!req.Internal,
+      Attachable: !!req.Attachable,
+      IPAM: { Driver: ipamDriver, Options: req.IPAM?.Options ?? {}, Config: [] },
+      Options: { ...(req.Options ?? {}) },
+      Labels: { ...(req.Labels ?? {}) },
+      predefined: false,
+      ipamUserConfigured: !!(v4?.Subnet || v6?.Subnet),
+      EnableIPv6: !!req.EnableIPv6,
+    };
+    if (req.ConfigFrom?.Network) rec.ConfigFrom = core.find(req.ConfigFrom.Network).Name;
+    if (req.ConfigOnly) {
+      // configuration only: kept as given, no pool, no driver resources
+      rec.ConfigOnly = true;
+      rec.IPAM.Config = (req.IPAM?.Config ?? []).map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined && v !== '')) as unknown as IpamConfigEntry);
+      core.state.networks.set(id, rec);
+      await core.state.save();
+      core.emit('create', rec);
+      return { Id: id, Warning: '' };
+    }
+    const drv = core.drivers.get(rec.Driver);
+    if (!drv && rec.Driver === 'overlay') throw new UnavailableError(NOT_SWARM);
+    if (!drv) throw new NotFoundError(`could not find plugin ${rec.Driver} in v1 plugin registry: plugin not found`);
+    if ((v4 || v6) && !drv.capabilities.addresses) throw new InvalidArgumentError(`${rec.Driver} driver does not support subnets`);
+    if (ipamDriver === 'null' && drv.capabilities.addresses && drv.capabilities.portMapping) throw new InvalidArgumentError('ipv4 pool is empty');
+    const sameDriver = [...core.state.networks.values()].filter((n) => n.Driver === rec.Driver && !n.ConfigOnly).map((n) => core.netInfo(n));
     const undo = new UndoStack();
     try {
-      const rec: NetworkRecord = {
-        Id: id,
-        Name: name,
-        Created: nowRfc3339Nano(),
-        Driver: driverName,
-        Internal: !!req.Internal,
-        Attachable: !!req.Attachable,
-        IPAM: { Driver: 'default', Options: req.IPAM?.Options ?? {}, Config: [] },
-        Options: { ...(req.Options ?? {}) },
-        Labels: { ...(req.Labels ?? {}) },
-        predefined: false,
-        ipamUserConfigured: configs.length > 0,
-      };
-      if (drv.capabilities.addresses) {
-        const c = configs[0] ?? {};
+      if (drv.capabilities.addresses && ipamDriver === 'default') {
+        const c = v4 ?? {};
         const routes = c.Subnet ? [] : await core.d.ip.routes(ctx);
-        const ours = new Set(core.d.ipam.pools().map((p) => p.subnet));
         const pool = await core.d.ipam.requestPool(ctx, {
           owner: id,
           subnet: c.Subnet,
           ipRange: c.IPRange,
           gateway: c.Gateway,
           auxAddresses: c.AuxiliaryAddresses,
-          avoid: routes.filter((r) => r.dst !== 'default' && !ours.has(r.dst)).map((r) => r.dst),
+          avoid: routes.filter((r) => r.dst !== 'default').map((r) => r.dst),
         });
         undo.push('release pool', () => core.d.ipam.releasePool(ctx, pool.id));
         rec.poolId = pool.id;
-        const entry: IpamConfigEntry = { Subnet: pool.subnet, Gateway: pool.gateway };
-        if (pool.ipRange) entry.IPRange = pool.ipRange;
-        if (c.AuxiliaryAddresses && Object.keys(c.AuxiliaryAddresses).length > 0) entry.AuxiliaryAddresses = { ...c.AuxiliaryAddresses };
-        rec.IPAM.Config = [entry];
-        info.subnet = pool.subnet;
-        info.gateway = pool.gateway;
+        rec.IPAM.Config.push(configEntry(c, pool, 4));
+        if (rec.EnableIPv6) {
+          const c6 = v6 ?? {};
+          const pool6 = await core.d.ipam.requestPool(ctx, { owner: id, family: 6, subnet: c6.Subnet, ipRange: c6.IPRange, gateway: c6.Gateway, auxAddresses: c6.AuxiliaryAddresses });
+          undo.push('release pool', () => core.d.ipam.releasePool(ctx, pool6.id));
+          rec.poolId6 = pool6.id;
+          rec.IPAM.Config.push(configEntry(c6, pool6, 6));
+        }
       }
+      const info = core.netInfo(rec);
+      rec.Options = drv.checkOptions(info, sameDriver);
+      info.options = { ...rec.Options };
       await drv.createNetwork(ctx, info);
       undo.push('delete network', () => drv.deleteNetwork(ctx, info));
       core.state.networks.set(id, rec);
@@ -118,8 +167,14 @@ export async function createNetwork(core: NetworkCore, ctx: Ctx, req: NetworkCre
 async function removeLocked(core: NetworkCore, ctx: Ctx, n: NetworkRecord): Promise<void> {
   if (n.predefined) throw new ForbiddenError(`${n.Name} is a pre-defined network and cannot be removed`);
   if (core.state.endpointsOn(n.Id).length > 0) throw new ForbiddenError(`error while removing network: network ${n.Name} id ${n.Id} has active endpoints`);
-  await core.driverOf(n).deleteNetwork(ctx, core.netInfo(n));
+  if (n.ConfigOnly) {
+    const user = [...core.state.networks.values()].find((o) => o.ConfigFrom === n.Name);
+    if (user) throw new ForbiddenError(`configuration network "${n.Name}" is in use`);
+  } else {
+    await core.driverOf(n).deleteNetwork(ctx, core.netInfo(n));
+  }
   if (n.poolId) await core.d.ipam.releasePool(ctx, n.poolId);
+  if (n.poolId6) await core.d.ipam.releasePool(ctx, n.poolId6);
   core.state.networks.delete(n.Id);
   await core.state.save();
   core.emit('destroy', n);

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, NotImplementedError } from '../../common/errors.ts';
+import { InvalidArgumentError } from '../../common/errors.ts';
+import { canonicalIPv6 } from '../../domain/net/ipv6.ts';
 import { isIPv4, isIPv6 } from '../../domain/net/ipv4.ts';
 import { parsePortKey, parsePortRange, splitProtoPort } from '../../domain/net/ports.ts';
 import type { PortAllocation, PortRequest } from '../../drivers/portmapper/contract.ts';
@@ -23,9 +24,9 @@ export function portRequests(spec: Pick<SandboxSpec, 'exposedPorts' | 'portBindi
     const { port, proto } = parsePortKey(key);
     bound.add(`${port}/${proto}`);
     for (const b of list) {
-      const hostIp = b?.HostIp || defaultHostIp;
-      if (isIPv6(hostIp)) throw new NotImplementedError(`IPv6 port bindings are not supported by berth yet: ${hostIp}`);
-      if (!isIPv4(hostIp)) throw new InvalidArgumentError(`invalid host IP address: ${JSON.stringify(hostIp)}`);
+      let hostIp = b?.HostIp || defaultHostIp;
+      if (isIPv6(hostIp)) hostIp = canonicalIPv6(hostIp)!;
+      else if (!isIPv4(hostIp)) throw new InvalidArgumentError(`invalid host IP address: ${JSON.stringify(hostIp)}`);
       const hp = splitProtoPort(b?.HostPort ?? '')[1];
       const [start, end] = hp ? parsePortRange(hp) : [0, 0];
       out.push({ proto, containerPort: port, hostIp, hostPortStart: start, hostPortEnd: end });

@@ -34,7 +34,7 @@ export function networkResource(n: NetworkRecord, sandboxes: Iterable<SandboxRec
           EndpointID: ep.id,
           MacAddress: ep.mac,
           IPv4Address: ep.ip ? `${ep.ip}/${ep.prefixLen}` : '',
-          IPv6Address: '',
+          IPv6Address: ep.ipv6 ? `${ep.ipv6}/${ep.prefixLen6}` : '',
         };
       }
     }
@@ -45,17 +45,23 @@ export function networkResource(n: NetworkRecord, sandboxes: Iterable<SandboxRec
     Created: n.Created,
     Scope: 'local',
     Driver: n.Driver,
-    EnableIPv6: false,
+    EnableIPv6: !!n.EnableIPv6,
     IPAM: structuredClone(n.IPAM),
     Internal: n.Internal,
     Attachable: n.Attachable,
     Ingress: false,
-    ConfigFrom: { Network: '' },
-    ConfigOnly: false,
+    ConfigFrom: { Network: n.ConfigFrom ?? '' },
+    ConfigOnly: !!n.ConfigOnly,
     Containers: containers,
     Options: { ...n.Options },
     Labels: { ...n.Labels },
   };
+}
+
+/** Docker's DNSNames of an endpoint: container name, its aliases on the network, short id, hostname (no duplicates). */
+export function dnsNamesOf(sb: SandboxRecord, ep: EndpointRecord): string[] {
+  const names = [sb.containerName, ...(ep.config.Aliases ?? []), shortId(sb.containerId), sb.spec.hostname].filter((n) => !!n);
+  return [...new Set(names)];
 }
 
 /** One entry of NetworkSettings.Networks. On user-defined networks the short container id is an alias. */
@@ -74,10 +80,10 @@ export function endpointSettings(ep: EndpointRecord, net: NetworkRecord, sb: San
     Gateway: ep.ip ? ep.gateway : '',
     IPAddress: ep.ip,
     IPPrefixLen: ep.prefixLen,
-    IPv6Gateway: '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
-    DNSNames: userDefined ? [sb.containerName, shortId(sb.containerId), ...(aliases ?? [])] : null,
+    IPv6Gateway: ep.ipv6 ? (ep.gateway6 ?? '') : '',
+    GlobalIPv6Address: ep.ipv6 ?? '',
+    GlobalIPv6PrefixLen: ep.prefixLen6 ?? 0,
+    DNSNames: userDefined ? dnsNamesOf(sb, ep) : null,
   };
 }
 
@@ -95,6 +101,7 @@ export function settingsOut(sb: SandboxRecord, networks: ReadonlyMap<string, Net
     SandboxKey: sb.attached && sb.kind === 'new' ? `/proc/${sb.pid}/ns/net` : '',
     hosts: sb.hosts,
     resolvConf: sb.resolvConf,
+    ...(sb.linkEnv && sb.linkEnv.length > 0 ? { linkEnv: [...sb.linkEnv] } : {}),
   };
 }
 
@@ -140,11 +147,11 @@ export function inspectNetworkSettings(out: NetworkSettingsOut | undefined, conf
     SecondaryIPv6Addresses: null,
     EndpointID: b?.EndpointID ?? '',
     Gateway: b?.Gateway ?? '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
+    GlobalIPv6Address: b?.GlobalIPv6Address ?? '',
+    GlobalIPv6PrefixLen: b?.GlobalIPv6PrefixLen ?? 0,
     IPAddress: b?.IPAddress ?? '',
     IPPrefixLen: b?.IPPrefixLen ?? 0,
-    IPv6Gateway: '',
+    IPv6Gateway: b?.IPv6Gateway ?? '',
     MacAddress: b?.MacAddress ?? '',
     Networks: networks,
   };

@@ -1,13 +1,16 @@
 import type { Ctx } from '../../common/ctx.ts';
-import { ConflictError, InvalidArgumentError, NotFoundError, NotImplementedError, SystemError, UnavailableError } from '../../common/errors.ts';
+import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, SystemError, UnavailableError } from '../../common/errors.ts';
 import { newId } from '../../common/ids.ts';
 import { UndoStack } from '../../common/undo.ts';
 import { mainRecord, parseExtraHosts, renderHostModeHosts, renderHosts } from '../../domain/net/hosts.ts';
 import { contains, isIP, mustPrefix4, parseIPv4 } from '../../domain/net/ipv4.ts';
-import { macFromIPv4, normalizeMac } from '../../domain/net/mac.ts';
+import { macFromIPv4, normalizeMac, randomMac } from '../../domain/net/mac.ts';
+import { contains6, mustPrefix6, parseIPv6 } from '../../domain/net/ipv6.ts';
 import { validatePortBindings } from '../../domain/net/ports.ts';
-import { renderResolvConf } from '../../domain/net/resolv.ts';
+import { linkEnv, linkHostNames, parseLinks } from '../../domain/net/links.ts';
+import { embeddedResolvConf, renderResolvConf } from '../../domain/net/resolv.ts';
 import type { NftPlan } from '../../drivers/network/contract.ts';
+import type { ProxyTarget } from '../../drivers/portmapper/proxy.ts';
 import type { IpCmd } from '../../system/iproute/port.ts';
 import type { EndpointSettings, NetnsChoice, NetworkSettingsOut, SandboxSpec } from './contract.ts';
 import type { NetworkCore } from './core.ts';
@@ -34,7 +37,11 @@ export class Sandboxes {
     const mode = spec.networkMode || 'default';
     if (mode.startsWith('container:')) return { kind: 'container', target: mode.slice('container:'.length) };
     const primary = this.#c.find(mode === 'default' ? 'bridge' : mode);
-    const entries: { net: NetworkRecord; cfg: Partial<EndpointSettings> }[] = [{ net: primary, cfg: {} }];
+    // Config.MacAddress (API < 1.44) belongs to the NetworkMode network's endpoint
+    const first: Partial<EndpointSettings> = spec.macAddress ? { MacAddress: spec.macAddress } : {};
+    // on a user-defined network a legacy link is a DNS alias of the linking container
+    if (!primary.predefined && (spec.links?.length ?? 0) > 0) first.Links = parseLinks(spec.links!).map((l) => `${l.target}:${l.alias}`);
+    const entries: { net: NetworkRecord; cfg: Partial<EndpointSettings> }[] = [{ net: primary, cfg: first }];
     for (const [key, cfg] of Object.entries(spec.endpointsConfig ?? {})) {
       const n = this.#c.find(key === 'default' ? 'bridge' : key);
       const have = entries.find((e) => e.net.Id === n.Id);
@@ -52,16 +59,25 @@ export class Sandboxes {
 
   /** Checks one endpoint's settings against its network (fixed address, aliases, MAC). */
   checkEndpointConfig(net: NetworkRecord, cfg: Partial<EndpointSettings>): void {
+    if (net.ConfigOnly) throw new ForbiddenError(`network ${net.Name} is a configuration only network and cannot be used by containers`);
     const ipv4 = cfg.IPAMConfig?.IPv4Address;
-    if (ipv4) {
+    const ipv6 = cfg.IPAMConfig?.IPv6Address;
+    if (ipv4 || ipv6) {
       if (net.predefined || !this.#c.driverOf(net).capabilities.addresses) throw new InvalidArgumentError(M.ERR_UNSUPPORTED_NETWORK_AND_IP);
       if (!net.ipamUserConfigured) throw new InvalidArgumentError(M.ERR_UNSUPPORTED_NETWORK_NO_SUBNET_AND_IP);
+    }
+    if (ipv4) {
       const n = parseIPv4(ipv4);
       if (n === undefined) throw new InvalidArgumentError(`invalid IPv4 address: ${ipv4}`);
-      const subnet = net.IPAM.Config[0]?.Subnet;
+      const subnet = this.#c.netInfo(net).subnet;
       if (!subnet || !contains(mustPrefix4(subnet), n)) throw new InvalidArgumentError(`no configured subnet or ip-range contain the IP address ${ipv4}`);
     }
-    if (cfg.IPAMConfig?.IPv6Address) throw new NotImplementedError('IPv6 addresses are not supported by berth yet');
+    if (ipv6) {
+      const n = parseIPv6(ipv6);
+      if (n === undefined) throw new InvalidArgumentError(`invalid IPv6 address: ${ipv6}`);
+      const subnet6 = this.#c.netInfo(net).subnet6;
+      if (!subnet6 || !contains6(mustPrefix6(subnet6), n)) throw new InvalidArgumentError(`no configured subnet or ip-range contain the IP address ${ipv6}`);
+    }
     if ((cfg.Aliases?.length ?? 0) > 0 && net.predefined) throw new InvalidArgumentError(M.ERR_UNSUPPORTED_NETWORK_AND_ALIAS);
     if (cfg.MacAddress) normalizeMac(cfg.MacAddress);
   }
@@ -74,6 +90,8 @@ export class Sandboxes {
     const r = this.resolve(spec);
     if (r.kind === 'container') {
       if (publishes) throw new InvalidArgumentError(M.ERR_CONFLICT_NETWORK_PUBLISH_PORTS);
+      if (spec.macAddress) throw new InvalidArgumentError(M.ERR_CONFLICT_CONTAINER_NETWORK_AND_MAC);
+      if ((spec.links?.length ?? 0) > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_CONTAINER_NETWORK_AND_LINKS);
       if ((spec.dns?.length ?? 0) + (spec.dnsSearch?.length ?? 0) + (spec.dnsOptions?.length ?? 0) > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_NETWORK_AND_DNS);
       if ((spec.extraHosts?.length ?? 0) > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_NETWORK_HOSTS);
       const others = Object.keys(spec.endpointsConfig ?? {}).filter((k) => k !== 'default' && k !== spec.networkMode);
@@ -84,6 +102,10 @@ export class Sandboxes {
       return [];
     }
     const warnings: string[] = [];
+    for (const l of parseLinks(spec.links ?? [])) {
+      if (this.#c.driverOf(r.entries[0]!.net).capabilities.netns === 'host') throw new InvalidArgumentError(M.ERR_CONFLICT_HOST_NETWORK_AND_LINKS);
+      if (!(await this.#c.d.containers.find(ctx, l.target))) throw new NotFoundError(`could not get container for ${l.target}`);
+    }
     for (const { net, cfg } of r.entries) {
       this.checkEndpointConfig(net, cfg);
       if (this.#c.driverOf(net).capabilities.netns === 'host') {
@@ -109,24 +131,33 @@ export class Sandboxes {
     return this.#c.lock(async () => settingsOut(await this.allocateLocked(ctx, spec), this.#c.state.networks));
   }
 
-  /** A new endpoint on `net` for the sandbox: an address lease when the driver has addresses (undo registered). */
+  /** A new endpoint on `net` for the sandbox: address leases when the driver has addresses (undo registered). */
   async newEndpoint(ctx: Ctx, sb: SandboxRecord, net: NetworkRecord, cfg: Partial<EndpointSettings>, undo: UndoStack): Promise<EndpointRecord> {
     const drv = this.#c.driverOf(net);
     const ep: EndpointRecord = { id: newId(), networkId: net.Id, ifname: '', hostIfname: '', ip: '', prefixLen: 0, gateway: '', mac: '', gatewayEndpoint: false, config: structuredClone(cfg) };
-    if (!drv.capabilities.addresses || !net.poolId) return ep;
-    const poolId = net.poolId;
-    let ip: string;
-    try {
-      ip = await this.#c.d.ipam.requestAddress(ctx, poolId, { owner: ep.id, preferred: cfg.IPAMConfig?.IPv4Address || undefined });
-    } catch (err) {
-      if (err instanceof UnavailableError) throw new UnavailableError(`no available IPv4 addresses on this network's address pools: ${net.Name} (${net.Id})`, { cause: err });
-      throw err;
+    if (drv.capabilities.netns === 'host' || drv.capabilities.exclusive) return ep;
+    const info = this.#c.netInfo(net);
+    const lease = async (poolId: string, preferred: string | undefined, family: 'IPv4' | 'IPv6'): Promise<string> => {
+      try {
+        const ip = await this.#c.d.ipam.requestAddress(ctx, poolId, { owner: ep.id, preferred: preferred || undefined });
+        undo.push('release address', () => this.#c.d.ipam.releaseAddress(ctx, poolId, ip));
+        return ip;
+      } catch (err) {
+        if (err instanceof UnavailableError) throw new UnavailableError(`no available ${family} addresses on this network's address pools: ${net.Name} (${net.Id})`, { cause: err });
+        throw err;
+      }
+    };
+    if (net.poolId) {
+      ep.ip = await lease(net.poolId, cfg.IPAMConfig?.IPv4Address, 'IPv4');
+      ep.prefixLen = mustPrefix4(info.subnet).bits;
+      ep.gateway = info.gateway;
     }
-    undo.push('release address', () => this.#c.d.ipam.releaseAddress(ctx, poolId, ip));
-    ep.ip = ip;
-    ep.prefixLen = this.#c.prefixLenOf(net);
-    ep.gateway = net.IPAM.Config[0]?.Gateway ?? '';
-    ep.mac = cfg.MacAddress ? normalizeMac(cfg.MacAddress) : macFromIPv4(ip);
+    if (net.poolId6 && info.subnet6) {
+      ep.ipv6 = await lease(net.poolId6, cfg.IPAMConfig?.IPv6Address, 'IPv6');
+      ep.prefixLen6 = mustPrefix6(info.subnet6).bits;
+      ep.gateway6 = info.gateway6;
+    }
+    ep.mac = cfg.MacAddress ? normalizeMac(cfg.MacAddress) : ep.ip ? macFromIPv4(ep.ip) : randomMac();
     const used = new Set(sb.endpoints.map((e) => e.ifname));
     let i = 0;
     while (used.has(`eth${i}`)) i++;
@@ -138,13 +169,68 @@ export class Sandboxes {
 
   /** /etc/hosts of a sandbox: defaults, extra hosts, one record per address of the container. */
   hostsOf(sb: SandboxRecord): string {
-    const extra = parseExtraHosts(sb.spec.extraHosts ?? [], this.#hostGateway());
-    const self = sb.endpoints.filter((e) => e.ip).map((e) => mainRecord(e.ip, sb.spec.hostname));
+    const extra = [...parseExtraHosts(sb.spec.extraHosts ?? [], this.#hostGateway()), ...(sb.linkHosts ?? [])];
+    const self = sb.endpoints.flatMap((e) => [e.ip, e.ipv6 ?? ''].filter((ip) => ip !== '').map((ip) => mainRecord(ip, sb.spec.hostname, sb.spec.domainname)));
     return renderHosts({ extraHosts: extra, self });
   }
 
   #hostGateway(): string {
     return this.#c.d.hostGatewayIp ?? this.#c.bridgeNetwork()?.IPAM.Config[0]?.Gateway ?? '';
+  }
+
+  /**
+   * The container's resolv.conf: built from its --dns* flags (else the daemon's, else the host's file); a container
+   * with an endpoint on a resolving network is pointed at the embedded server, which forwards to those servers.
+   */
+  setResolvConf(sb: SandboxRecord, hostFile: string): void {
+    const daemon = this.#c.d.daemonDns;
+    const pick = (own: readonly string[] | undefined, dflt: readonly string[] | undefined) => ((own?.length ?? 0) > 0 ? own! : (dflt ?? []));
+    const base = renderResolvConf({
+      hostFile,
+      dns: pick(sb.spec.dns, daemon?.servers),
+      dnsSearch: pick(sb.spec.dnsSearch, daemon?.search),
+      dnsOptions: pick(sb.spec.dnsOptions, daemon?.options),
+      hostMode: sb.kind === 'host',
+      ipv6: sb.endpoints.some((e) => !!e.ipv6),
+    });
+    const embedded = sb.kind === 'new' && this.#c.dns !== undefined && sb.endpoints.some((e) => this.#resolvingNet(e));
+    if (!embedded) {
+      sb.resolvConf = base;
+      sb.embeddedDns = false;
+      sb.dnsServers = [];
+      return;
+    }
+    const e = embeddedResolvConf(base);
+    sb.resolvConf = e.content;
+    sb.embeddedDns = true;
+    sb.dnsServers = e.servers;
+  }
+
+  /**
+   * Legacy links of a container on the default bridge: each linked container must be running there; the linking
+   * container gets "ip alias hostname name" in /etc/hosts and the ALIAS_* environment (one direction only).
+   */
+  async #legacyLinks(ctx: Ctx, sb: SandboxRecord): Promise<void> {
+    sb.linkHosts = [];
+    sb.linkEnv = [];
+    const onDefault = sb.endpoints.some((e) => this.#c.state.networks.get(e.networkId)?.predefined && e.ip);
+    if (!onDefault) return;
+    for (const l of parseLinks(sb.spec.links ?? [])) {
+      const child = await this.#c.d.containers.find(ctx, l.target);
+      if (!child) throw new NotFoundError(`could not get container for ${l.target}`);
+      const csb = this.#c.state.sandboxes.get(child.id);
+      const cep = csb?.attached ? csb.endpoints.find((e) => this.#c.state.networks.get(e.networkId)?.predefined && e.ip) : undefined;
+      if (!csb || !cep || child.pid <= 0) throw new ConflictError(`Cannot link to a non running container: /${child.name} AS /${sb.containerName}/${l.alias}`);
+      const names = linkHostNames(l.alias, child.name, csb.spec.hostname);
+      sb.linkHosts.push({ ip: cep.ip, hosts: names });
+      if (cep.ipv6) sb.linkHosts.push({ ip: cep.ipv6, hosts: names });
+      sb.linkEnv.push(...linkEnv({ alias: l.alias, parentName: sb.containerName, childIp: cep.ip, exposedPorts: exposedKeys(csb.spec), childEnv: child.env }));
+    }
+  }
+
+  #resolvingNet(ep: EndpointRecord): boolean {
+    const n = this.#c.state.networks.get(ep.networkId);
+    return n !== undefined && this.#c.resolving(n);
   }
 
   async allocateLocked(ctx: Ctx, spec: SandboxSpec): Promise<SandboxRecord> {
@@ -203,16 +289,10 @@ export class Sandboxes {
         }
         sb.portMap = portMapOf(exposedKeys(spec), sb.ports);
       }
+      if (sb.kind === 'new') await this.#legacyLinks(ctx, sb);
       const extra = parseExtraHosts(spec.extraHosts ?? [], this.#hostGateway());
       sb.hosts = sb.kind === 'host' ? renderHostModeHosts(await this.#c.hostFile('hosts'), extra) : this.hostsOf(sb);
-      sb.resolvConf = renderResolvConf({
-        hostFile: resolvHost,
-        dns: spec.dns ?? [],
-        dnsSearch: spec.dnsSearch ?? [],
-        dnsOptions: spec.dnsOptions ?? [],
-        hostMode: sb.kind === 'host',
-        ipv6: false,
-      });
+      this.setResolvConf(sb, resolvHost);
       // nothing to wire in the host's namespace: the sandbox is live from now on (attach is optional)
       if (sb.kind === 'host') sb.attached = true;
       this.#c.state.sandboxes.set(sb.containerId, sb);
@@ -259,6 +339,7 @@ export class Sandboxes {
     const inside: IpCmd[] = [{ op: 'link-set', dev: 'lo', up: true }];
     const nft: NftPlan[] = [];
     const undoHost: IpCmd[] = [];
+    const proxies: ProxyTarget[] = [];
     for (const ep of sb.endpoints) {
       const n = this.#c.state.networks.get(ep.networkId)!;
       const drv = this.#c.driverOf(n);
@@ -267,22 +348,43 @@ export class Sandboxes {
       host.push(...plan.host);
       inside.push(...plan.container);
       nft.push(...plan.nft);
+      proxies.push(...(plan.proxy ?? []));
       undoHost.push(...drv.planLeave(this.#c.netInfo(n), info).host);
     }
     const undo = new UndoStack();
+    // the embedded DNS server's sockets are bound by a child in the container's namespace (the slowest step):
+    // started first, in parallel with the links and rules
+    const dns = this.#startDns(ctx, sb, pid);
     try {
       await this.#c.d.ip.batch(ctx, host);
       undo.push('remove host links', () => this.#c.d.ip.batch(ctx, undoHost, { force: true }));
       await this.#c.d.ip.batch(ctx, inside, { pid });
       await this.#c.applyNft(ctx, nft);
+      if (proxies.length > 0 && this.#c.d.proxy) {
+        await this.#c.d.proxy.start(sb.containerId, proxies);
+        undo.push('stop proxies', () => this.#c.d.proxy?.stop(sb.containerId));
+      }
+      await dns;
       undo.commit();
     } catch (err) {
       if (host.length > 0 && undoHost.length > 0) {
         // the first batch may have stopped half-way: remove whatever host links it created
         undo.push('remove host links', () => this.#c.d.ip.batch(ctx, undoHost, { force: true }));
       }
+      await dns.catch(() => {});
+      this.#c.dns?.stop(sb.containerId);
       await undo.unwind(ctx.log);
       throw err;
+    }
+  }
+
+  /** Serves the embedded DNS inside the container's namespace when its resolv.conf points there. */
+  async #startDns(ctx: Ctx, sb: SandboxRecord, pid: number): Promise<void> {
+    if (!sb.embeddedDns || !this.#c.dns) return;
+    try {
+      await this.#c.dns.start(ctx, sb.containerId, pid);
+    } catch (err) {
+      throw new SystemError(`failed to start the embedded DNS server for ${sb.containerName}: ${(err as Error).message}`, { cause: err });
     }
   }
 
@@ -290,14 +392,19 @@ export class Sandboxes {
   async #unprogram(ctx: Ctx, sb: SandboxRecord, only?: EndpointRecord): Promise<boolean> {
     if (sb.kind !== 'new') return true;
     const host: IpCmd[] = [];
+    const inside: IpCmd[] = [];
     const nft: NftPlan[] = [];
     for (const ep of only ? [only] : sb.endpoints) {
       const n = this.#c.state.networks.get(ep.networkId);
       if (!n) continue;
       const plan = this.#c.driverOf(n).planLeave(this.#c.netInfo(n), this.#c.epInfo(ep, sb));
       host.push(...plan.host);
+      inside.push(...(plan.container ?? []));
       nft.push(...plan.nft);
     }
+    if (!only || only.gatewayEndpoint) this.#c.d.proxy?.stop(sb.containerId);
+    // links that live only in the container's namespace go with it; removed here for a running container
+    if (inside.length > 0 && sb.pid > 0) await this.#c.d.ip.batch(ctx, inside, { pid: sb.pid, force: true }).catch(() => {});
     let ok = true;
     try {
       await this.#c.applyNft(ctx, nft);
@@ -318,16 +425,22 @@ export class Sandboxes {
 
   async releaseLocked(ctx: Ctx, sb: SandboxRecord): Promise<void> {
     const wasAttached = sb.attached;
+    this.#c.dns?.stop(sb.containerId);
     const inSync = wasAttached ? await this.#unprogram(ctx, sb) : true;
     for (const ep of sb.endpoints) {
       const n = this.#c.state.networks.get(ep.networkId);
-      if (ep.ip && n?.poolId) await this.#c.d.ipam.releaseAddress(ctx, n.poolId, ep.ip);
+      if (n) await this.#releaseLeases(ctx, n, ep);
     }
     await this.#c.d.portMapper.release(ctx, sb.containerId);
     this.#c.state.sandboxes.delete(sb.containerId);
     await this.#c.state.save();
     if (!inSync) await this.#c.restoreDrivers(ctx);
     if (wasAttached) this.#emitAll(sb, 'disconnect');
+  }
+
+  async #releaseLeases(ctx: Ctx, n: NetworkRecord, ep: EndpointRecord): Promise<void> {
+    if (ep.ip && n.poolId) await this.#c.d.ipam.releaseAddress(ctx, n.poolId, ep.ip);
+    if (ep.ipv6 && n.poolId6) await this.#c.d.ipam.releaseAddress(ctx, n.poolId6, ep.ipv6);
   }
 
   #emitAll(sb: SandboxRecord, action: 'connect' | 'disconnect'): void {
@@ -341,7 +454,7 @@ export class Sandboxes {
   async removeEndpointLocked(ctx: Ctx, sb: SandboxRecord, ep: EndpointRecord): Promise<void> {
     const inSync = sb.attached ? await this.#unprogram(ctx, sb, ep) : true;
     const n = this.#c.state.networks.get(ep.networkId);
-    if (ep.ip && n?.poolId) await this.#c.d.ipam.releaseAddress(ctx, n.poolId, ep.ip);
+    if (n) await this.#releaseLeases(ctx, n, ep);
     if (ep.gatewayEndpoint && sb.ports.length > 0) {
       await this.#c.d.portMapper.release(ctx, sb.containerId);
       sb.ports = [];
@@ -356,7 +469,7 @@ export class Sandboxes {
   /** Adds and wires one endpoint to a running container (network connect). */
   async addEndpointLocked(ctx: Ctx, sb: SandboxRecord, net: NetworkRecord, cfg: Partial<EndpointSettings>): Promise<EndpointRecord> {
     const undo = new UndoStack();
-    const before = { endpoints: sb.endpoints, hosts: sb.hosts };
+    const before = { endpoints: sb.endpoints, hosts: sb.hosts, resolvConf: sb.resolvConf, embeddedDns: sb.embeddedDns, dnsServers: sb.dnsServers };
     try {
       const ep = await this.newEndpoint(ctx, sb, net, cfg, undo);
       const drv = this.#c.driverOf(net);
@@ -368,24 +481,46 @@ export class Sandboxes {
       await this.#c.applyNft(ctx, plan.nft);
       sb.endpoints = [...sb.endpoints, ep];
       sb.hosts = this.hostsOf(sb);
+      if (!sb.embeddedDns) {
+        // first resolving network of a running container: its resolv.conf now points at the embedded server
+        this.setResolvConf(sb, await this.#c.hostFile('resolv'));
+        if (sb.embeddedDns) {
+          await this.#startDns(ctx, sb, sb.pid);
+          undo.push('stop dns', () => this.#c.dns?.stop(sb.containerId));
+        }
+      }
       await this.#c.state.save();
       undo.commit();
       return ep;
     } catch (err) {
-      sb.endpoints = before.endpoints;
-      sb.hosts = before.hosts;
+      Object.assign(sb, before);
       await undo.unwind(ctx.log);
       throw err;
     }
   }
 
-  restore(_ctx: Ctx, spec: SandboxSpec, pid: number): Promise<NetworkSettingsOut | undefined> {
+  /**
+   * After a daemon restart: takes a running container's sandbox back (its links and rules were restored with the
+   * drivers); the embedded DNS server gets new sockets in its namespace.
+   */
+  restore(ctx: Ctx, spec: SandboxSpec, pid: number): Promise<NetworkSettingsOut | undefined> {
     return this.#c.lock(async () => {
       const sb = this.#c.state.sandboxes.get(spec.containerId);
       if (!sb?.attached) return undefined;
       if (sb.pid !== pid) {
         sb.pid = pid;
         await this.#c.state.save();
+      }
+      if (sb.kind === 'new' && sb.ports.length > 0 && this.#c.d.proxy) {
+        const gw = sb.endpoints.find((e) => e.gatewayEndpoint);
+        const net = gw ? this.#c.state.networks.get(gw.networkId) : undefined;
+        const proxies = gw && net ? (this.#c.driverOf(net).planJoin(this.#c.netInfo(net), this.#c.epInfo(gw, sb), pid).proxy ?? []) : [];
+        if (proxies.length > 0 && !this.#c.d.proxy.owners().includes(sb.containerId)) {
+          await this.#c.d.proxy.start(sb.containerId, proxies).catch((err: Error) => ctx.log.warn('published ports not restored', { container: sb.containerId, error: err.message }));
+        }
+      }
+      if (sb.kind === 'new' && sb.embeddedDns && !this.#c.dns?.serving(sb.containerId)) {
+        await this.#startDns(ctx, sb, pid).catch((err: Error) => ctx.log.warn('embedded DNS not restored', { container: sb.containerId, error: err.message }));
       }
       return settingsOut(sb, this.#c.state.networks);
     });

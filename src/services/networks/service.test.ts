@@ -38,7 +38,7 @@ describe('NetworksService: daemon start', () => {
       [{ dev: 'berth0', cidr: '172.17.0.1/16' }],
     );
     assert.deepEqual(await w.nft.elements(ctx, BERTH_TABLE, 'bridges'), ['"berth0"']);
-    assert.deepEqual(await w.nft.rules(ctx, BERTH_TABLE, 'nets-post'), ['ip saddr 172.17.0.0/16 oifname != "berth0" masquerade']);
+    assert.deepEqual(await w.nft.rules(ctx, BERTH_TABLE, 'nets-post'), ['ip saddr 172.17.0.0/16 oifname "berth0" ct status dnat masquerade', 'ip saddr 172.17.0.0/16 oifname != "berth0" masquerade']);
     assert.equal(w.sysctl.values.get('net.ipv4.ip_forward'), '1');
     assert.equal(w.sysctl.values.get('net.ipv4.conf.berth0.route_localnet'), '1');
   });
@@ -305,8 +305,8 @@ describe('NetworksService: user-defined networks', () => {
     await assert.rejects(svc.create(ctx, { Name: 'n1' }), (e: Error) => e instanceof ConflictError && e.message === 'network with name n1 already exists');
     await assert.rejects(svc.create(ctx, { Name: 'bridge' }), (e: Error) => e instanceof ForbiddenError && e.message === 'operation is not permitted on predefined bridge network ');
     await assert.rejects(svc.create(ctx, { Name: 'n2', Driver: 'host' }), { message: 'only one instance of "host" network is allowed' });
-    await assert.rejects(svc.create(ctx, { Name: 'n3', Driver: 'overlay' }), /not supported/);
-    await assert.rejects(svc.create(ctx, { Name: 'n4', IPAM: { Config: [{ Subnet: '172.18.5.0/24' }] } }), { message: 'Pool overlaps with other one on this address space' });
+    await assert.rejects(svc.create(ctx, { Name: 'n3', Driver: 'overlay' }), /not a swarm manager/);
+    await assert.rejects(svc.create(ctx, { Name: 'n4', IPAM: { Config: [{ Subnet: '172.18.5.0/24' }] } }), { message: 'invalid pool request: Pool overlaps with other one on this address space' });
     await assert.rejects(svc.create(ctx, { Name: 'n5', IPAM: { Config: [{ Gateway: '10.0.0.1' }] } }), InvalidArgumentError);
     const names = await svc.list(ctx, new Map([['label', ['a=b']]]));
     assert.deepEqual(
@@ -336,7 +336,7 @@ describe('NetworksService: user-defined networks', () => {
     assert.equal(ep.IPAddress, '10.77.0.10');
     assert.equal(ep.Gateway, '10.77.0.254');
     assert.deepEqual(ep.Aliases, ['api', C1.slice(0, 12)]);
-    assert.deepEqual(ep.DNSNames, ['c-aaaa', C1.slice(0, 12), 'api']);
+    assert.deepEqual(ep.DNSNames, ['c-aaaa', 'api', C1.slice(0, 12)]);
     assert.deepEqual(ep.IPAMConfig, { IPv4Address: '10.77.0.10' });
     await assert.rejects(svc.remove(ctx, 'web'), (e: Error) => e instanceof ForbiddenError && e.message === `error while removing network: network web id ${Id} has active endpoints`);
     await assert.rejects(svc.attach(ctx, sandboxSpec(C2, { networkMode: 'web', endpointsConfig: { web: { IPAMConfig: { IPv4Address: '10.77.0.10' } } } }), 32), {

@@ -23,9 +23,15 @@ export class NetworksService implements NetworksForContainers {
 
   /** Loads the state, creates the predefined networks, and restores the kernel state (idempotent across restarts). */
   static async create(ctx: Ctx, deps: NetworksDeps): Promise<NetworksService> {
-    const core = await NetworkCore.open(deps);
+    const core = await NetworkCore.open(deps, ctx.log);
     await initNetworks(core, ctx);
     return new NetworksService(core);
+  }
+
+  /** Stops the embedded DNS server (its sockets in containers' namespaces are closed) and the userland proxy. */
+  close(): void {
+    this.#core.dns?.close();
+    this.#core.d.proxy?.close();
   }
 
   // --- for the container service

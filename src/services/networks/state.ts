@@ -26,6 +26,13 @@ export interface NetworkRecord {
   ipamUserConfigured: boolean;
   /** IPAM pool id when the driver has addresses. */
   poolId?: string;
+  /** IPv6 is enabled (`--ipv6`); its pool id. */
+  EnableIPv6?: boolean;
+  poolId6?: string;
+  /** `--config-only`: holds configuration for other networks, no driver resources, no endpoints. */
+  ConfigOnly?: boolean;
+  /** `--config-from`: the name of the configuration network this one was made from. */
+  ConfigFrom?: string;
 }
 
 export interface EndpointRecord {
@@ -37,6 +44,10 @@ export interface EndpointRecord {
   prefixLen: number;
   gateway: string;
   mac: string;
+  /** IPv6 address, prefix length and gateway on an IPv6 network ("" / 0 otherwise). */
+  ipv6?: string;
+  prefixLen6?: number;
+  gateway6?: string;
   /** Carries the default route and the published ports. */
   gatewayEndpoint: boolean;
   /** What the container asked for on this network (EndpointsConfig entry). */
@@ -64,6 +75,13 @@ export interface SandboxRecord {
   hosts: string;
   resolvConf: string;
   spec: SandboxSpec;
+  /** The container's resolv.conf points at the embedded DNS server (127.0.0.11). */
+  embeddedDns?: boolean;
+  /** External servers of the embedded DNS for this container (its --dns, the daemon's dns, or the host's). */
+  dnsServers?: string[];
+  /** Legacy links on the default bridge: their /etc/hosts lines and environment variables. */
+  linkHosts?: { ip: string; hosts: string }[];
+  linkEnv?: string[];
 }
 
 interface StateFile {
@@ -77,6 +95,8 @@ export class NetworkState {
   readonly #path: string;
   readonly networks = new Map<string, NetworkRecord>();
   readonly sandboxes = new Map<string, SandboxRecord>();
+  /** Bumped on every save: caches derived from the state (DNS records) compare it. */
+  generation = 0;
 
   private constructor(path: string) {
     this.#path = path;
@@ -91,6 +111,7 @@ export class NetworkState {
   }
 
   async save(): Promise<void> {
+    this.generation++;
     const f: StateFile = { version: 1, networks: [...this.networks.values()], sandboxes: [...this.sandboxes.values()] };
     await writeJsonAtomic(this.#path, f);
   }

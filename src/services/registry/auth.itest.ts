@@ -39,7 +39,7 @@ describe('registry auth, TLS and mirrors', { skip }, () => {
     stops.push(async () => n.registry.close());
     await importBusyboxImage(n.images, `${reg.host}/bb:1`);
 
-    await assert.rejects(n.pull(`${reg.host}/bb:1`), { name: 'UnauthorizedError', message: `Head "http://${reg.host}/v2/bb/manifests/1": no basic auth credentials` });
+    await assert.rejects(n.pull(`${reg.host}/bb:1`), { name: 'RegistryAuthError', message: `Head "http://${reg.host}/v2/bb/manifests/1": no basic auth credentials` });
     const pushNoAuth: string[] = [];
     await assert.rejects(
       n.registry.push(ctx, { ref: parseNormalizedNamed(`${reg.host}/bb:1`) }, (m) => pushNoAuth.push(m.status ?? '')),
@@ -114,7 +114,7 @@ describe('registry auth, TLS and mirrors', { skip }, () => {
     assert.equal(post.method, 'POST');
     assert.equal(post.query.get('grant_type'), 'refresh_token');
     assert.equal(post.query.get('client_id'), 'docker');
-    await assert.rejects(third.pull(`${reg.host}/team/other:1`, { auth: { identitytoken: 'stolen' } }), { name: 'UnauthorizedError', message: `Head "http://${reg.host}/v2/team/other/manifests/1": unauthorized: invalid refresh token` });
+    await assert.rejects(third.pull(`${reg.host}/team/other:1`, { auth: { identitytoken: 'stolen' } }), { name: 'RegistryAuthError', message: `Head "http://${reg.host}/v2/team/other/manifests/1": unauthorized: invalid refresh token` });
   });
 
   it('TLS with a CA and a client certificate from certs.d', async () => {

@@ -7,6 +7,7 @@ import { layerProgress, layerStatus, type ProgressSink, progressThrottle } from 
 import type { ImagesForRegistry } from './contract.ts';
 import { type HttpResponse, RegistryNetworkError } from './http.ts';
 import { RegistryApiError } from './repository.ts';
+import { RegistryAuthError } from './session.ts';
 
 /** A download that must not be tried again (verification failed, the registry refused). */
 export class DoNotRetryError extends Error {
@@ -40,7 +41,8 @@ export interface DownloadEnv {
 }
 
 function retryable(err: unknown): boolean {
-  if (err instanceof DoNotRetryError) return false;
+  // retryOnError: missing or refused credentials will not get better by asking again
+  if (err instanceof DoNotRetryError || err instanceof RegistryAuthError) return false;
   if (err instanceof RegistryApiError) {
     // the registry answered: only its own hiccups are worth another try
     return err.status >= 500 || err.status === 429 ? err.code !== 'UNAUTHORIZED' : false;

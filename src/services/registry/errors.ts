@@ -3,6 +3,7 @@ import { familiarName, familiarString, type Reference } from '../../domain/image
 import { formatRegistryError } from '../../domain/registry/api-errors.ts';
 import { RegistryNetworkError } from './http.ts';
 import { RegistryApiError } from './repository.ts';
+import { RegistryAuthError } from './session.ts';
 
 /**
  * continueOnError: whether an endpoint's failure lets the next endpoint be tried. Transport failures always do
@@ -11,7 +12,7 @@ import { RegistryApiError } from './repository.ts';
  */
 export function continueOnError(err: unknown, mirror: boolean): boolean {
   if (err instanceof RegistryApiError) return err.entries.length === 0 || mirror;
-  if (err instanceof RegistryNetworkError || err instanceof UnauthorizedError) return true;
+  if (err instanceof RegistryNetworkError || err instanceof RegistryAuthError || err instanceof UnauthorizedError) return true;
   if (err instanceof NotFoundError) return mirror;
   if (err instanceof InvalidArgumentError) return false;
   if (err instanceof Error && err.name === 'AbortError') return false;

@@ -12,6 +12,7 @@ import type { ImagesForRegistry, LocalLayer } from './contract.ts';
 import { sleep } from './download.ts';
 import type { Limiter } from './limiter.ts';
 import { RegistryApiError, type Repository } from './repository.ts';
+import { RegistryAuthError } from './session.ts';
 
 export interface PushEnv {
   store: ImagesForRegistry;
@@ -115,7 +116,7 @@ export class Pusher {
         return await this.#upload(l, id);
       } catch (err) {
         const apiRefusal = err instanceof RegistryApiError && err.status < 500 && err.status !== 429;
-        if (env.signal.aborted || attempt >= env.attempts || apiRefusal) throw err;
+        if (env.signal.aborted || attempt >= env.attempts || apiRefusal || err instanceof RegistryAuthError) throw err;
         env.log.info('layer upload failed, retrying', { diffId: l.diffId, attempt, error: String(err) });
         for (let delay = attempt * env.retryDelaySeconds; delay > 0; delay--) {
           env.progress(layerStatus(id, `Retrying in ${delay} second${delay === 1 ? '' : 's'}`));

@@ -19,7 +19,7 @@ import { Limiter } from './limiter.ts';
 import { platformMismatchWarning, Puller } from './pull.ts';
 import { Pusher } from './push.ts';
 import { Repository } from './repository.ts';
-import { RegistrySession, TokenCache } from './session.ts';
+import { RegistryAuthError, RegistrySession, TokenCache } from './session.ts';
 
 export interface RegistryServiceOptions extends RegistryOptions {
   images: ImagesForRegistry;
@@ -282,7 +282,10 @@ export class RegistryService {
         if (res.status !== 200) throw new UnauthorizedError(`login attempt to ${ep.url}/v2/ failed with status: ${res.status} ${res.statusText}`);
         return session.refreshToken ? { Status: 'Login Succeeded', IdentityToken: session.refreshToken } : { Status: 'Login Succeeded' };
       } catch (err) {
-        if (ctx.signal?.aborted || (err instanceof UnauthorizedError && !/no basic auth credentials/.test(err.message))) throw err;
+        if (ctx.signal?.aborted) throw err;
+        // translateV2AuthError: a refusal of the credentials is final (and a 401); other failures try the next endpoint
+        if (err instanceof UnauthorizedError) throw err;
+        if (err instanceof RegistryAuthError && err.unauthorized) throw new UnauthorizedError(err.message, { cause: err });
         ctx.log.info('error logging in to endpoint, trying next endpoint', { endpoint: ep.url, error: String(err) });
         last = err;
       }

@@ -1,9 +1,24 @@
-import { UnauthorizedError } from '../../common/errors.ts';
+import { SystemError } from '../../common/errors.ts';
 import { type Challenge, challengeScopes, challengesOf, repositoryScope } from '../../domain/registry/auth-challenge.ts';
 import { type AuthConfig, basicCredentials } from '../../domain/registry/auth-config.ts';
 import { formatRegistryError, parseRegistryErrors, urlError } from '../../domain/registry/api-errors.ts';
 import type { Endpoint } from './endpoints.ts';
 import { type HttpRequest, type HttpResponse, RegistryNetworkError, type RegistryTransport } from './http.ts';
+
+/**
+ * Credentials the client could not present or that the token server refused, worded as Go's url.Error around
+ * them ("Head \"…\": no basic auth credentials"). dockerd answers these with 500 on pull and push (the docker CLI
+ * does not prompt for a login then) and never retries them; `unauthorized` marks a token server's 401/403, which a
+ * login reports as 401.
+ */
+export class RegistryAuthError extends SystemError {
+  override name = 'RegistryAuthError';
+  readonly unauthorized: boolean;
+  constructor(message: string, unauthorized = false) {
+    super(message);
+    this.unauthorized = unauthorized;
+  }
+}
 
 /** Bearer tokens by realm, service, scopes and credentials, until they expire. Shared by all sessions of a service. */
 export class TokenCache {
@@ -109,7 +124,7 @@ export class RegistrySession {
     }
     if (this.#challenges.some((c) => c.scheme === 'basic')) {
       const creds = basicCredentials(a);
-      if (!creds) throw new UnauthorizedError(urlError(method, url, 'no basic auth credentials'));
+      if (!creds) throw new RegistryAuthError(urlError(method, url, 'no basic auth credentials'));
       return `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
     }
     return undefined;
@@ -117,7 +132,7 @@ export class RegistrySession {
 
   async #token(method: string, url: string, c: Challenge, scopes: string[]): Promise<string> {
     const realm = c.params.realm;
-    if (!realm) throw new UnauthorizedError(urlError(method, url, 'no realm specified for token auth challenge'));
+    if (!realm) throw new RegistryAuthError(urlError(method, url, 'no realm specified for token auth challenge'));
     const service = c.params.service ?? '';
     const a = this.#o.auth;
     const creds = basicCredentials(a);
@@ -164,17 +179,17 @@ export class RegistrySession {
     if (res.status < 200 || res.status >= 300) {
       const entries = parseRegistryErrors(res.status, body);
       const detail = entries?.length ? formatRegistryError(entries[0]!) : `token server ${tokenUrl} answered ${res.status} ${res.statusText}`;
-      if (res.status === 401 || res.status === 403) throw new UnauthorizedError(urlError(method, url, detail));
+      if (res.status === 401 || res.status === 403) throw new RegistryAuthError(urlError(method, url, detail), true);
       throw new RegistryNetworkError(urlError(method, url, detail), undefined, undefined);
     }
     let t: { token?: string; access_token?: string; expires_in?: number; refresh_token?: string };
     try {
       t = JSON.parse(body) as typeof t;
     } catch (err) {
-      throw new UnauthorizedError(urlError(method, url, `unable to decode token response: ${(err as Error).message}`));
+      throw new RegistryAuthError(urlError(method, url, `unable to decode token response: ${(err as Error).message}`));
     }
     const token = t.token || t.access_token;
-    if (!token) throw new UnauthorizedError(urlError(method, url, 'authorization server did not include a token in the response'));
+    if (!token) throw new RegistryAuthError(urlError(method, url, 'authorization server did not include a token in the response'));
     if (t.refresh_token) this.refreshToken = t.refresh_token;
     const ttl = typeof t.expires_in === 'number' && t.expires_in > 0 ? t.expires_in : 60;
     this.#o.tokens.set(key, token, ttl);

@@ -5,6 +5,7 @@ import type { AddrInfo, BatchOptions, BoundSocket, IpCmd, IpRoute, LinkInfo, Rou
 
 interface FakeLink extends LinkInfo {
   addrs: string[];
+  hairpin?: boolean;
   /** The other end of a veth: namespace key and name. */
   peer?: { ns: string; name: string };
 }
@@ -29,6 +30,8 @@ export class FakeIpRoute implements IpRoute {
   readonly #ns = new Map<string, FakeNs>([[DAEMON, newNs()]]);
   /** Every batch run, as rendered text with its namespace: for assertions on batching. */
   readonly history: { where: string; script: string }[] = [];
+  /** Link kinds this "kernel" lacks (e.g. ["vlan", "dummy"] as on berth's CI machines). */
+  unsupportedKinds: string[] = [];
   /** Makes a command fail (as the kernel would) when it returns true. */
   failOn: ((cmd: IpCmd, where: string) => boolean) | undefined;
   #mac = 0;
@@ -114,8 +117,31 @@ export class FakeIpRoute implements IpRoute {
         peerNs.links.set(c.peer, { name: c.peer, kind: 'veth', up: false, mac: this.#newMac(), mtu: c.mtu ?? 1500, addrs: [], peer: { ns: where, name: c.name } });
         return;
       }
+      case 'macvlan-add': {
+        this.#link(ns, c.parent, c);
+        const target = c.netnsPid !== undefined ? this.#ns.get(`pid:${c.netnsPid}`) : ns;
+        if (!target) throw new SystemError(`ip: ${renderIpCmd(c)}: Invalid "netns" value "${c.netnsPid}"`);
+        exists(target, c.name);
+        target.links.set(c.name, { name: c.name, kind: 'macvlan', up: false, mac: this.#newMac(), mtu: c.mtu ?? 1500, addrs: [] });
+        return;
+      }
+      case 'vlan-add':
+      case 'dummy-add': {
+        const kind = c.op === 'vlan-add' ? 'vlan' : 'dummy';
+        if (this.unsupportedKinds.includes(kind)) throw new SystemError(`ip: ${renderIpCmd(c)}: Error: Unknown device type.`);
+        if (c.op === 'vlan-add') this.#link(ns, c.parent, c);
+        exists(ns, c.name);
+        ns.links.set(c.name, { name: c.name, kind, up: false, mac: this.#newMac(), mtu: 1500, addrs: [] });
+        return;
+      }
       case 'link-set': {
-        const l = this.#link(ns, c.dev, c);
+        let l = this.#link(ns, c.dev, c);
+        if (c.name !== undefined && c.name !== c.dev) {
+          exists(ns, c.name);
+          ns.links.delete(c.dev);
+          l = { ...l, name: c.name };
+          ns.links.set(c.name, l);
+        }
         if (c.master !== undefined) {
           const m = ns.links.get(c.master);
           if (m?.kind !== 'bridge') throw new SystemError(`ip: ${renderIpCmd(c)}: Device does not exist`);
@@ -124,6 +150,12 @@ export class FakeIpRoute implements IpRoute {
         if (c.mac !== undefined) l.mac = c.mac;
         if (c.mtu !== undefined) l.mtu = c.mtu;
         if (c.up !== undefined) l.up = c.up;
+        return;
+      }
+      case 'bridge-port': {
+        const l = this.#link(ns, c.dev, c);
+        if (!l.master) throw new SystemError(`ip: ${renderIpCmd(c)}: Error: Device is not a bridge port`);
+        l.hairpin = c.hairpin;
         return;
       }
       case 'link-del': {
@@ -148,7 +180,9 @@ export class FakeIpRoute implements IpRoute {
       }
       case 'route-add': {
         if (c.dev !== undefined) this.#link(ns, c.dev, c);
-        if (ns.routes.some((r) => r.dst === c.dst)) throw new SystemError(`ip: ${renderIpCmd(c)}: RTNETLINK answers: File exists`);
+        // one table per family: "default" via an IPv6 gateway does not clash with the IPv4 default
+        const v6 = (x: { dst: string; via?: string }) => x.dst.includes(':') || (x.via ?? '').includes(':');
+        if (ns.routes.some((r) => r.dst === c.dst && v6(r) === v6(c))) throw new SystemError(`ip: ${renderIpCmd(c)}: RTNETLINK answers: File exists`);
         const r: RouteInfo = { dst: c.dst };
         if (c.dev) r.dev = c.dev;
         if (c.via) r.via = c.via;

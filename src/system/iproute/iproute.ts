@@ -45,10 +45,12 @@ export class IpRouteCli implements IpRoute {
   }
 
   async addrs(ctx: Ctx, where?: Where): Promise<AddrInfo[]> {
-    const [cmd, argv] = ipArgv(where, ['-j', '-4', 'addr', 'show']);
+    const [cmd, argv] = ipArgv(where, ['-j', 'addr', 'show']);
     const res = await run(ctx, cmd, argv);
-    const list = JSON.parse(res.stdout || '[]') as { ifname: string; addr_info?: { local: string; prefixlen: number }[] }[];
-    return list.flatMap((l) => (l.addr_info ?? []).map((a) => ({ dev: l.ifname, cidr: `${a.local}/${a.prefixlen}` })));
+    const list = JSON.parse(res.stdout || '[]') as { ifname: string; addr_info?: { family: string; local: string; prefixlen: number; scope?: string }[] }[];
+    return list.flatMap((l) =>
+      (l.addr_info ?? []).filter((a) => !(a.family === 'inet6' && a.scope === 'link')).map((a) => ({ dev: l.ifname, cidr: `${a.local}/${a.prefixlen}` })),
+    );
   }
 
   async routes(ctx: Ctx, where?: Where): Promise<RouteInfo[]> {

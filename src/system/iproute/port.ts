@@ -8,9 +8,17 @@ export type IpCmd =
   | { op: 'bridge-add'; name: string; mtu?: number; mac?: string }
   /** A veth pair; with `peerNetnsPid` the peer is created directly inside that process's network namespace. */
   | { op: 'veth-add'; name: string; peer: string; peerNetnsPid?: number; mtu?: number }
-  | { op: 'link-set'; dev: string; up?: boolean; master?: string; mac?: string; mtu?: number }
+  | { op: 'link-set'; dev: string; up?: boolean; master?: string; mac?: string; mtu?: number; name?: string }
+  /** A macvlan link on `parent`; with `netnsPid` created directly inside that process's network namespace. */
+  | { op: 'macvlan-add'; name: string; parent: string; mode: string; netnsPid?: number; mtu?: number }
+  /** An 802.1q sub-interface (`eth0.10`). */
+  | { op: 'vlan-add'; name: string; parent: string; id: number }
+  | { op: 'dummy-add'; name: string }
+  /** Bridge-port settings of a link enslaved to a bridge (`hairpin`: frames may go back out the port they came in). */
+  | { op: 'bridge-port'; dev: string; hairpin: boolean }
   | { op: 'link-del'; dev: string }
-  | { op: 'addr-add'; dev: string; cidr: string; broadcast?: string }
+  /** `nodad`: an IPv6 address usable at once (no duplicate address detection). */
+  | { op: 'addr-add'; dev: string; cidr: string; broadcast?: string; nodad?: boolean }
   | { op: 'addr-del'; dev: string; cidr: string }
   /** `dst` is "default" or a CIDR. */
   | { op: 'route-add'; dst: string; via?: string; dev?: string };
@@ -27,7 +35,7 @@ export interface LinkInfo {
 
 export interface AddrInfo {
   dev: string;
-  /** "172.17.0.1/16" */
+  /** "172.17.0.1/16", "2001:db8::1/64" (IPv6 link-local addresses are left out). */
   cidr: string;
 }
 

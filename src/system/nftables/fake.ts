@@ -1,6 +1,6 @@
 import type { Ctx } from '../../common/ctx.ts';
 import { SystemError } from '../../common/errors.ts';
-import type { Nftables, NftOp, NftTable } from './port.ts';
+import type { Nftables, NftOp, NftTable, NftWhere } from './port.ts';
 import { renderNftOp, renderNftScript } from './render.ts';
 
 interface FakeSet {
@@ -33,11 +33,13 @@ function keyOf(el: string, map: boolean): string {
  */
 export class FakeNftables implements Nftables {
   #tables = new Map<string, FakeTable>();
+  /** The tables of other processes' namespaces (apply with `where.pid`), by pid. */
+  readonly #others = new Map<number, Map<string, FakeTable>>();
   /** Every applied script (rendered text): for assertions on batching. */
   readonly history: string[] = [];
   failNext: string | undefined;
 
-  async apply(_ctx: Ctx, table: NftTable, ops: readonly NftOp[]): Promise<void> {
+  async apply(_ctx: Ctx, table: NftTable, ops: readonly NftOp[], where?: NftWhere): Promise<void> {
     const script = renderNftScript(table, ops);
     if (script === '') return;
     if (this.failNext !== undefined) {
@@ -45,7 +47,8 @@ export class FakeNftables implements Nftables {
       this.failNext = undefined;
       throw new SystemError(`nft -f -: ${msg}`);
     }
-    const tables = new Map([...this.#tables].map(([k, t]) => [k, cloneTable(t)]));
+    const current = where?.pid !== undefined ? (this.#others.get(where.pid) ?? new Map<string, FakeTable>()) : this.#tables;
+    const tables = new Map([...current].map(([k, t]) => [k, cloneTable(t)]));
     const tn = `${table.family} ${table.name}`;
     for (const o of ops) {
       const fail = (why: string): never => {
@@ -97,8 +100,20 @@ export class FakeNftables implements Nftables {
         }
       }
     }
-    this.#tables = tables;
-    this.history.push(script);
+    if (where?.pid !== undefined) this.#others.set(where.pid, tables);
+    else this.#tables = tables;
+    this.history.push(where?.pid !== undefined ? `# pid ${where.pid}\n${script}` : script);
+  }
+
+  /** The rules of every chain of a table in a process's namespace ("chain: rule"), for assertions. */
+  rulesIn(pid: number, table: NftTable): string[] | undefined {
+    const t = this.#others.get(pid)?.get(`${table.family} ${table.name}`);
+    return t ? [...t.chains].flatMap(([name, c]) => c.rules.map((r) => `${name}: ${r}`)) : undefined;
+  }
+
+  /** A process exits: the tables of its namespace go with it. */
+  exit(pid: number): void {
+    this.#others.delete(pid);
   }
 
   async tables(_ctx: Ctx): Promise<string[]> {

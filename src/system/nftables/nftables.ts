@@ -1,6 +1,6 @@
 import type { Ctx } from '../../common/ctx.ts';
 import { run } from '../exec/exec.ts';
-import type { Nftables, NftOp, NftTable } from './port.ts';
+import type { Nftables, NftOp, NftTable, NftWhere } from './port.ts';
 import { parseListedElements, parseListedRules, renderNftScript } from './render.ts';
 
 /**
@@ -8,10 +8,11 @@ import { parseListedElements, parseListedRules, renderNftScript } from './render
  * socketpair stdin), reads through `nft list`. Acts on the calling process's network namespace.
  */
 export class NftablesCli implements Nftables {
-  async apply(ctx: Ctx, table: NftTable, ops: readonly NftOp[]): Promise<void> {
+  async apply(ctx: Ctx, table: NftTable, ops: readonly NftOp[], where?: NftWhere): Promise<void> {
     const script = renderNftScript(table, ops);
     if (script === '') return;
-    await run(ctx, 'nft', ['-f', '-'], { input: script });
+    if (where?.pid !== undefined) await run(ctx, 'nsenter', ['-t', String(where.pid), '-n', 'nft', '-f', '-'], { input: script });
+    else await run(ctx, 'nft', ['-f', '-'], { input: script });
   }
 
   async tables(ctx: Ctx): Promise<string[]> {

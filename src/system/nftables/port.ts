@@ -2,7 +2,7 @@ import type { Ctx } from '../../common/ctx.ts';
 
 /** The table an operation applies to. */
 export interface NftTable {
-  family: 'ip' | 'ip6' | 'inet';
+  family: 'ip' | 'ip6' | 'inet' | 'bridge';
   name: string;
 }
 
@@ -23,9 +23,15 @@ export type NftOp =
   | { op: 'add-element'; set: string; elements: string[] }
   | { op: 'delete-element'; set: string; elements: string[] };
 
+/** Where a transaction runs: the daemon's own network namespace (default) or the one of a process. */
+export interface NftWhere {
+  pid?: number;
+}
+
 /** The nftables port: berth changes packet filtering and NAT only through it. */
 export interface Nftables {
-  apply(ctx: Ctx, table: NftTable, ops: readonly NftOp[]): Promise<void>;
+  /** Applies the ops as one transaction, in the daemon's namespace or (with `where.pid`) in a process's. */
+  apply(ctx: Ctx, table: NftTable, ops: readonly NftOp[], where?: NftWhere): Promise<void>;
   /** Every table of the namespace, as "family name". */
   tables(ctx: Ctx): Promise<string[]>;
   /** The elements of a set or map; undefined when the table or set does not exist. */

@@ -9,7 +9,7 @@ import type { Filters } from '../../flags/common.ts';
 import { INSPECT_FORMAT_HELP, filterFlag, formatFlag } from '../../flags/common.ts';
 import { stringFlag } from '../../flags/spec.ts';
 import type { Template } from '../../format/template.ts';
-import { GoNumber, parse } from '../../format/template.ts';
+import { GO_MAP, GO_TYPE, GoNumber, parse } from '../../format/template.ts';
 import { parseTimestamp } from '../../opts/timestamp.ts';
 
 /** time.Unix(0, ns).Format("2006-01-02T15:04:05.000000000Z07:00") in the local zone. */
@@ -33,6 +33,61 @@ function pretty(e: Omit<EventMessage, 'timeNano'>, timeNanoText: string | undefi
   const keys = Object.keys(attrs).sort();
   if (keys.length) s += ` (${keys.map((k) => `${k}=${attrs[k]}`).join(', ')})`;
   return `${s}\n`;
+}
+
+/** An event as Go's events.Message: templates see its field names, {{json .}} gets its tags, order and omitempty. */
+export class EventView {
+  readonly [GO_TYPE] = 'events.Message';
+  readonly #e: EventMessage & { timeNano?: GoNumber; status?: string; id?: string; from?: string; scope?: string };
+  readonly #actor: { ID: string; Attributes: Record<string, string> };
+  constructor(e: EventMessage & { timeNano?: GoNumber }) {
+    this.#e = e;
+    const attrs: Record<string, string> = {};
+    const raw = e.Actor?.Attributes ?? {};
+    for (const k of Object.keys(raw).sort()) attrs[k] = raw[k]!;
+    Object.defineProperty(attrs, GO_MAP, { value: true });
+    this.#actor = { ID: e.Actor?.ID ?? '', Attributes: attrs };
+  }
+  Status(): string {
+    return this.#e.status ?? '';
+  }
+  ID(): string {
+    return this.#e.id ?? '';
+  }
+  From(): string {
+    return this.#e.from ?? '';
+  }
+  Type(): string {
+    return this.#e.Type ?? '';
+  }
+  Action(): string {
+    return this.#e.Action ?? '';
+  }
+  Actor(): { ID: string; Attributes: Record<string, string> } {
+    return this.#actor;
+  }
+  Scope(): string {
+    return this.#e.scope ?? '';
+  }
+  Time(): number {
+    return this.#e.time ?? 0;
+  }
+  TimeNano(): GoNumber {
+    return this.#e.timeNano ?? new GoNumber('0');
+  }
+  MarshalJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    if (this.Status()) out.status = this.Status();
+    if (this.ID()) out.id = this.ID();
+    if (this.From()) out.from = this.From();
+    out.Type = this.Type();
+    out.Action = this.Action();
+    out.Actor = this.#actor;
+    if (this.Scope()) out.scope = this.Scope();
+    if (this.Time()) out.time = this.Time();
+    if (this.TimeNano().text !== '0') out.timeNano = this.TimeNano();
+    return out;
+  }
 }
 
 export default defineCommand<{ since: string; until: string; filter: Filters; format: string }>({
@@ -69,7 +124,7 @@ export default defineCommand<{ since: string; until: string; filter: Filters; fo
     };
     for await (const e of jsonMessages<EventMessage & { timeNano?: GoNumber }>(res, keepNano)) {
       if (tmpl) {
-        ctx.out.write(`${tmpl.execute(e)}\n`);
+        ctx.out.write(`${tmpl.execute(new EventView(e))}\n`);
         continue;
       }
       ctx.out.write(pretty(e, e.timeNano?.text));

@@ -11,6 +11,14 @@ import { bytesSize } from '../../format/units.ts';
 
 type Info = Record<string, any>;
 
+const GO_FIELD_NAMES: [string, string][] = [
+  ['HTTPProxy', 'HttpProxy'],
+  ['HTTPSProxy', 'HttpsProxy'],
+  ['CPUCfsPeriod', 'CpuCfsPeriod'],
+  ['CPUCfsQuota', 'CpuCfsQuota'],
+  ['BridgeNfIP6tables', 'BridgeNfIp6tables'],
+];
+
 function ln(out: string[], ...parts: unknown[]): void {
   out.push(parts.map((p) => (p === undefined || p === null ? '' : String(p))).join(' '));
 }
@@ -165,6 +173,10 @@ export default defineCommand<{ format: string }>({
     }
     const { info, connErr, serverErrors } = await fetchInfo(ctx, format);
     const data: Record<string, unknown> = { ...(info ?? {}) };
+    // Go field names of system.Info whose JSON names differ: templates use the former, {{json .}} the latter
+    for (const [goName, jsonName] of GO_FIELD_NAMES) {
+      if (jsonName in data) Object.defineProperty(data, goName, { value: data[jsonName], enumerable: false });
+    }
     if (serverErrors.length) data.ServerErrors = serverErrors;
     data.ClientInfo = clientInfo;
     let text = '';

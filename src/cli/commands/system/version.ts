@@ -6,7 +6,7 @@ import { StatusError } from '../../errors.ts';
 import { INSPECT_FORMAT_HELP, formatFlag } from '../../flags/common.ts';
 import { TabWriter } from '../../format/tabwriter.ts';
 import type { Template } from '../../format/template.ts';
-import { GO_TYPE, parse } from '../../format/template.ts';
+import { GO_TYPE, goPrint, parse } from '../../format/template.ts';
 
 const TEMPLATE = `{{with .Client -}}
 Client:{{if ne .Platform nil}}{{if ne .Platform.Name ""}} {{.Platform.Name}}{{end}}{{end}}
@@ -96,6 +96,86 @@ export class ClientVersion {
   }
 }
 
+/** The server half: Go's types.Version, so templates use its field names (APIVersion) and JSON its tags. */
+export class ServerVersion {
+  readonly [GO_TYPE] = '*types.Version';
+  readonly #v: Record<string, any>;
+  constructor(v: Record<string, any>) {
+    this.#v = v;
+  }
+  Platform(): unknown {
+    return this.#v.Platform;
+  }
+  Components(): unknown {
+    return this.#v.Components ?? null;
+  }
+  Version(): string {
+    return this.#v.Version ?? '';
+  }
+  APIVersion(): string {
+    return this.#v.ApiVersion ?? '';
+  }
+  MinAPIVersion(): string {
+    return this.#v.MinAPIVersion ?? '';
+  }
+  GitCommit(): string {
+    return this.#v.GitCommit ?? '';
+  }
+  GoVersion(): string {
+    return this.#v.GoVersion ?? '';
+  }
+  Os(): string {
+    return this.#v.Os ?? '';
+  }
+  Arch(): string {
+    return this.#v.Arch ?? '';
+  }
+  KernelVersion(): string {
+    return this.#v.KernelVersion ?? '';
+  }
+  Experimental(): boolean {
+    return !!this.#v.Experimental;
+  }
+  BuildTime(): string {
+    return this.#v.BuildTime ?? '';
+  }
+  /** fmt %v of the struct, fields in declaration order. */
+  String(): string {
+    const comps = (this.Components() ?? []) as { Name?: string; Version?: string; Details?: Record<string, unknown> }[];
+    const comp = (c: (typeof comps)[number]) => {
+      const d = c.Details ?? {};
+      const details = Object.keys(d)
+        .sort()
+        .map((k) => `${k}:${goPrint(d[k])}`)
+        .join(' ');
+      return `{${c.Name ?? ''} ${c.Version ?? ''} map[${details}]}`;
+    };
+    const p = this.Platform() as { Name?: string } | undefined;
+    const fields = [`{${p?.Name ?? ''}}`, `[${comps.map(comp).join(' ')}]`, this.Version(), this.APIVersion(), this.MinAPIVersion(), this.GitCommit()];
+    fields.push(this.GoVersion(), this.Os(), this.Arch(), this.KernelVersion(), String(this.Experimental()), this.BuildTime());
+    return `{${fields.join(' ')}}`;
+  }
+  MarshalJSON(): Record<string, unknown> {
+    const v = this.#v;
+    const out: Record<string, unknown> = {
+      Platform: v.Platform,
+      Components: v.Components ?? null,
+      Version: this.Version(),
+      ApiVersion: this.APIVersion(),
+      MinAPIVersion: v.MinAPIVersion,
+      GitCommit: this.GitCommit(),
+      GoVersion: this.GoVersion(),
+      Os: this.Os(),
+      Arch: this.Arch(),
+    };
+    if (out.MinAPIVersion === undefined || out.MinAPIVersion === '') delete out.MinAPIVersion;
+    if (this.KernelVersion()) out.KernelVersion = this.KernelVersion();
+    if (this.Experimental()) out.Experimental = true;
+    if (this.BuildTime()) out.BuildTime = this.BuildTime();
+    return out;
+  }
+}
+
 function reformatDate(s: string): string {
   const t = Date.parse(s);
   if (Number.isNaN(t) || !/^\d{4}-\d\d-\d\dT/.test(s)) return s;
@@ -122,7 +202,7 @@ export default defineCommand<{ format: string }>({
     else if (format === 'json') format = '{{json .}}';
     let tmpl: Template;
     try {
-      tmpl = parse(format, { getDetailsOrder: (c) => getDetailsOrder(c) });
+      tmpl = parse(format, { getDetailsOrder: (c) => getDetailsOrder(c) }, 'version');
     } catch (err) {
       throw new StatusError(`template parsing error: ${(err as Error).message}`, 64);
     }
@@ -162,7 +242,7 @@ export default defineCommand<{ format: string }>({
       server.Components = comps;
       server.Platform ??= { Name: '' };
     }
-    const data = { Client: new ClientVersion(client.version, 'default'), Server: server };
+    const data = { Client: new ClientVersion(client.version, 'default'), Server: server ? new ServerVersion(server) : null };
     const w = new TabWriter(20, 1, ' ');
     let text = '';
     let tmplErr: unknown;

@@ -171,7 +171,7 @@ class State {
         return this.evalFieldChain(dot, base, first, first.fields, rest, final, hasFinal, scope);
       }
       case 'identifier':
-        return this.evalFunction(first.name, first, rest, dot, scope, final, hasFinal);
+        return this.evalFunction(first.name, first, rest, dot, scope, final, hasFinal, c);
       case 'variable': {
         const base = this.lookupVar(first, scope);
         if (first.idents.length === 1) {
@@ -267,7 +267,8 @@ class State {
     return this.errorf(node.pos, ctx, `can't evaluate field ${name} in type ${goTypeName(receiver)}`);
   }
 
-  evalFunction(name: string, node: Arg, args: Arg[], dot: unknown, scope: Scope, final: unknown, hasFinal: boolean): unknown {
+  /** `cmd` is the command the call stands in: Go reports a failed call at the whole command (<index .A 3>). */
+  evalFunction(name: string, node: Arg, args: Arg[], dot: unknown, scope: Scope, final: unknown, hasFinal: boolean, cmd?: Cmd): unknown {
     if (name === 'and' || name === 'or') {
       // short-circuit evaluation
       const all = [...args];
@@ -286,7 +287,8 @@ class State {
     try {
       return fn(...argv);
     } catch (err) {
-      return this.errorf(node.pos, name, `error calling ${name}: ${(err as Error).message}`);
+      const at = cmd ? cmd.args.map(argText).join(' ') : name;
+      return this.errorf(cmd?.pos ?? node.pos, at, `error calling ${name}: ${(err as Error).message}`);
     }
   }
 }

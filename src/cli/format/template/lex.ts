@@ -46,8 +46,15 @@ function isSpace(c: string | undefined): boolean {
   return c === ' ' || c === '\t' || c === '\r' || c === '\n';
 }
 
+let unicodeAlnum: RegExp | undefined;
+
+/** Go's isAlphaNumeric; ASCII without a regex (a \p{…} regex costs milliseconds to compile at start-up). */
 function isAlnum(c: string | undefined): boolean {
-  return c !== undefined && /[\p{L}\p{N}_]/u.test(c);
+  if (c === undefined) return false;
+  const code = c.charCodeAt(0);
+  if (code < 128) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
+  unicodeAlnum ??= /[\p{L}\p{N}_]/u;
+  return unicodeAlnum.test(c);
 }
 
 export function lex(src: string, name = ''): Token[] {

@@ -284,7 +284,13 @@ class Parser {
         return pipe;
       }
       if (t.kind === 'eof') this.#err('unclosed action', t.pos);
-      pipe.cmds.push(this.#command(inParens));
+      const cmd = this.#command(inParens);
+      // Go's checkPipeline: only the first stage may start with a non-executable operand (A|B|C: B is stage 2)
+      const head = cmd.args[0]!;
+      if (pipe.cmds.length > 0 && (head.type === 'dot' || head.type === 'nil' || head.type === 'literal')) {
+        this.#err(`non executable command in pipeline stage ${pipe.cmds.length + 1}`, cmd.pos);
+      }
+      pipe.cmds.push(cmd);
     }
   }
 
@@ -372,9 +378,13 @@ class Parser {
   }
 }
 
+/** Go's item.String(): keywords, "." and nil in angle brackets, long values cut to 10 characters. */
 function tokDesc(t: Token): string {
   if (t.kind === 'eof') return 'EOF';
   if (t.kind === 'right') return '"}}"';
+  if (t.kind === 'keyword' || t.kind === 'dot' || t.kind === 'nil') return `<${t.val}>`;
+  const chars = Array.from(t.val);
+  if (chars.length > 10) return `${JSON.stringify(chars.slice(0, 10).join(''))}...`;
   return JSON.stringify(t.val);
 }
 

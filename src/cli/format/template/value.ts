@@ -79,7 +79,9 @@ function fmtV(v: unknown, top: boolean): string {
   if (isTemplateObject(v)) {
     const s = (v as { String?: () => string }).String;
     if (typeof s === 'function') return s.call(v);
-    return `{${Object.keys(templateJsonFields(v)).join(' ')}}`;
+    return `{${goFieldValues(v)
+      .map((x) => fmtV(x, false))
+      .join(' ')}}`;
   }
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
@@ -90,6 +92,23 @@ function fmtV(v: unknown, top: boolean): string {
     return `map[${keys.map((k) => `${k}:${fmtV(o[k], false)}`).join(' ')}]`;
   }
   return String(v);
+}
+
+/** The field values of a template object in declaration order (its exported zero-argument methods), for %v. */
+function goFieldValues(obj: object): unknown[] {
+  const protos: object[] = [];
+  for (let p = Object.getPrototypeOf(obj); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) protos.unshift(p);
+  const out: unknown[] = [];
+  const seen = new Set<string>();
+  for (const proto of protos) {
+    for (const n of Object.getOwnPropertyNames(proto)) {
+      if (seen.has(n) || !/^[A-Z]/.test(n) || n === 'FullHeader' || n === 'MarshalJSON' || n === 'String') continue;
+      seen.add(n);
+      const f = (obj as Record<string, unknown>)[n];
+      if (typeof f === 'function' && f.length === 0) out.push((f as () => unknown).call(obj));
+    }
+  }
+  return out;
 }
 
 /** The JSON fields of a template object: every exported zero-argument method (formatter.MarshalJSON). */

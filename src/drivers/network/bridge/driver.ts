@@ -1,18 +1,54 @@
 import type { Ctx } from '../../../common/ctx.ts';
 import { UndoStack } from '../../../common/undo.ts';
 import { formatIPv4, lastAddress, mustPrefix4 } from '../../../domain/net/ipv4.ts';
+import { mustPrefix6 } from '../../../domain/net/ipv6.ts';
 import { macFromIPv4 } from '../../../domain/net/mac.ts';
 import type { IpCmd, IpRoute } from '../../../system/iproute/port.ts';
 import type { Nftables } from '../../../system/nftables/port.ts';
 import type { Sysctl } from '../../../system/sysctl/port.ts';
-import type { DriverCapabilities, EndpointInfo, JoinPlan, LeavePlan, NetworkDriver, NetworkInfo } from '../contract.ts';
-import { bridgeNameOf, checkBridgeOptions, hostBindingOf, masqueradeOf, mtuOf } from './options.ts';
-import { BERTH_TABLE, type BridgeNet, bridgeElementOps, fullRulesetOps, netChainOps, portElementOps } from './ruleset.ts';
+import type { DriverCapabilities, EndpointInfo, JoinPlan, LeavePlan, NetworkDriver, NetworkInfo, NftPlan } from '../contract.ts';
+import { bridgeNameOf, checkBridgeOptions, hostBindingOf, iccOf, masqueradeOf, mtuOf } from './options.ts';
+import type { ProxyTarget } from '../../portmapper/proxy.ts';
+import {
+  BERTH_TABLE,
+  type BridgeNet,
+  bridgeElementOps,
+  fullRulesetOps,
+  ICC_TABLE,
+  iccTableOps,
+  netChainOps,
+  portElementOps,
+  portSetOps,
+  type RulesetOptions,
+} from './ruleset.ts';
 
 export interface BridgeDriverDeps {
   ip: IpRoute;
   nft: Nftables;
   sysctl: Sysctl;
+}
+
+/** dockerd's options that shape every bridge network. */
+export interface BridgeDaemonOptions {
+  /** dockerd --iptables: berth manages its firewall rules (NAT, isolation, published ports). Default true. */
+  iptables?: boolean;
+  /** dockerd --ip-forward: turn on IPv4 (and, with IPv6 networks, IPv6) forwarding. Default true. */
+  ipForward?: boolean;
+  /** dockerd --ip: host address of published ports of networks without host_binding_ipv4. Default 0.0.0.0. */
+  defaultBindingIp?: string;
+  /**
+   * berth's answer to "published ports bypass the host firewall" (daemon.json `published-ports-obey-input`):
+   * traffic from outside to a published port is not DNATed before the host's filter hooks; it reaches the daemon's
+   * userland proxy through the INPUT hook, so the host's own input policy (ufw, firewalld, nft) decides. Traffic of
+   * containers and of the host itself keeps the kernel path. Default false (Docker's behaviour).
+   */
+  publishedPortsObeyInput?: boolean;
+  /**
+   * dockerd --userland-proxy (default true). With firewall management on, loopback and hairpin access use the
+   * kernel path either way (route_localnet + DNAT in output, hairpin ports); with `iptables: false` published ports
+   * are served only by the proxy, so without it they are not reachable (as dockerd).
+   */
+  userlandProxy?: boolean;
 }
 
 function broadcastOf(subnet: string): string | undefined {
@@ -21,18 +57,27 @@ function broadcastOf(subnet: string): string | undefined {
 }
 
 /**
- * The bridge driver: one Linux bridge per network (gateway address on the bridge), one veth per endpoint (host end
+ * The bridge driver: one Linux bridge per network (gateway addresses on the bridge), one veth per endpoint (host end
  * on the bridge, peer created straight inside the container's namespace), NAT, isolation and published ports in
- * berth's nftables table. Keeps the networks it manages in memory (given again by `restore` at daemon start).
+ * berth's nftables table, `enable_icc=false` in berth's bridge-family table. Keeps the networks it manages in
+ * memory (given again by `restore` at daemon start).
  */
 export class BridgeDriver implements NetworkDriver {
   readonly type = 'bridge';
-  readonly capabilities: DriverCapabilities = { netns: 'new', addresses: true, portMapping: true, exclusive: false };
+  readonly capabilities: DriverCapabilities = { netns: 'new', addresses: true, portMapping: true, exclusive: false, dns: true };
   readonly #d: BridgeDriverDeps;
+  readonly #o: Required<BridgeDaemonOptions>;
   readonly #nets = new Map<string, NetworkInfo>();
 
-  constructor(deps: BridgeDriverDeps) {
+  constructor(deps: BridgeDriverDeps, opts: BridgeDaemonOptions = {}) {
     this.#d = deps;
+    this.#o = {
+      iptables: opts.iptables ?? true,
+      ipForward: opts.ipForward ?? true,
+      defaultBindingIp: opts.defaultBindingIp || '0.0.0.0',
+      publishedPortsObeyInput: opts.publishedPortsObeyInput ?? false,
+      userlandProxy: opts.userlandProxy ?? true,
+    };
   }
 
   checkOptions(net: NetworkInfo, existing: readonly NetworkInfo[]): Record<string, string> {
@@ -40,25 +85,29 @@ export class BridgeDriver implements NetworkDriver {
   }
 
   #bridgeNets(): BridgeNet[] {
-    return [...this.#nets.values()].map((n) => ({ bridge: bridgeNameOf(n), subnet: n.subnet, internal: n.internal, masquerade: masqueradeOf(n) }));
+    return [...this.#nets.values()].map((n) => ({ bridge: bridgeNameOf(n), subnet: n.subnet, subnet6: n.subnet6, internal: n.internal, masquerade: masqueradeOf(n) }));
   }
 
   /** Creates the bridges that are missing (and their addresses); returns the names it created. */
   async #ensureBridges(ctx: Ctx, nets: readonly NetworkInfo[]): Promise<string[]> {
     const links = new Map((await this.#d.ip.links(ctx)).map((l) => [l.name, l]));
-    const addrs = new Set((await this.#d.ip.addrs(ctx)).map((a) => `${a.dev} ${a.cidr}`));
+    // addresses matter only on bridges that already exist (one exec less for a new network)
+    const addrs = nets.some((n) => links.has(bridgeNameOf(n))) ? new Set((await this.#d.ip.addrs(ctx)).map((a) => `${a.dev} ${a.cidr}`)) : new Set<string>();
     const cmds: IpCmd[] = [];
     const created: string[] = [];
     for (const n of nets) {
       const br = bridgeNameOf(n);
-      const bits = mustPrefix4(n.subnet).bits;
-      const cidr = `${n.gateway}/${bits}`;
+      const cidr = `${n.gateway}/${mustPrefix4(n.subnet).bits}`;
       const link = links.get(br);
       if (!link) {
         cmds.push({ op: 'bridge-add', name: br, mtu: mtuOf(n), mac: macFromIPv4(n.gateway) });
         created.push(br);
       }
       if (!addrs.has(`${br} ${cidr}`)) cmds.push({ op: 'addr-add', dev: br, cidr, broadcast: broadcastOf(n.subnet) });
+      if (n.subnet6) {
+        const cidr6 = `${n.gateway6}/${mustPrefix6(n.subnet6).bits}`;
+        if (!addrs.has(`${br} ${cidr6}`)) cmds.push({ op: 'addr-add', dev: br, cidr: cidr6, nodad: true });
+      }
       if (!link?.up) cmds.push({ op: 'link-set', dev: br, up: true });
     }
     try {
@@ -72,8 +121,12 @@ export class BridgeDriver implements NetworkDriver {
 
   async #sysctls(ctx: Ctx, nets: readonly NetworkInfo[]): Promise<void> {
     if (nets.length === 0) return;
-    await this.#d.sysctl.set(ctx, 'net.ipv4.ip_forward', '1');
-    for (const n of nets) await this.#d.sysctl.set(ctx, `net.ipv4.conf.${bridgeNameOf(n)}.route_localnet`, '1');
+    if (this.#o.ipForward) {
+      await this.#d.sysctl.set(ctx, 'net.ipv4.ip_forward', '1');
+      if (nets.some((n) => n.subnet6)) await this.#d.sysctl.set(ctx, 'net.ipv6.conf.all.forwarding', '1');
+    }
+    // published ports answer on 127.0.0.1 too: DNAT of loopback traffic needs route_localnet on the bridge
+    if (this.#o.iptables) for (const n of nets) await this.#d.sysctl.set(ctx, `net.ipv4.conf.${bridgeNameOf(n)}.route_localnet`, '1');
   }
 
   async createNetwork(ctx: Ctx, net: NetworkInfo): Promise<void> {
@@ -85,16 +138,15 @@ export class BridgeDriver implements NetworkDriver {
       const had = this.#nets.get(net.id);
       this.#nets.set(net.id, net);
       undo.push('forget network', () => (had ? this.#nets.set(net.id, had) : this.#nets.delete(net.id)));
-      const hasTable = (await this.#d.nft.tables(ctx)).includes(`${BERTH_TABLE.family} ${BERTH_TABLE.name}`);
-      if (!hasTable) {
-        await this.#d.nft.apply(ctx, BERTH_TABLE, fullRulesetOps(this.#bridgeNets(), []));
-      } else {
-        const present = (await this.#d.nft.elements(ctx, BERTH_TABLE, 'bridges')) ?? [];
-        const br = `"${bridgeNameOf(net)}"`;
-        await this.#d.nft.apply(ctx, BERTH_TABLE, [
-          ...(present.includes(br) ? [] : bridgeElementOps('add-element', [bridgeNameOf(net)])),
-          ...netChainOps(this.#bridgeNets()),
-        ]);
+      if (this.#o.iptables) {
+        const tables = await this.#d.nft.tables(ctx);
+        if (!tables.includes(`${BERTH_TABLE.family} ${BERTH_TABLE.name}`)) {
+          await this.#d.nft.apply(ctx, BERTH_TABLE, fullRulesetOps(this.#bridgeNets(), [], this.#rulesetOpts()));
+        } else {
+          // adding a set element is idempotent: no need to list the set first
+          await this.#d.nft.apply(ctx, BERTH_TABLE, [...bridgeElementOps('add-element', [bridgeNameOf(net)]), ...netChainOps(this.#bridgeNets())]);
+        }
+        if (!iccOf(net) && !tables.includes(`${ICC_TABLE.family} ${ICC_TABLE.name}`)) await this.#d.nft.apply(ctx, ICC_TABLE, iccTableOps([]));
       }
       undo.commit();
     } catch (err) {
@@ -106,11 +158,12 @@ export class BridgeDriver implements NetworkDriver {
   async deleteNetwork(ctx: Ctx, net: NetworkInfo): Promise<void> {
     this.#nets.delete(net.id);
     const br = bridgeNameOf(net);
-    const present = await this.#d.nft.elements(ctx, BERTH_TABLE, 'bridges');
-    if (present !== undefined) {
-      await this.#d.nft.apply(ctx, BERTH_TABLE, [...(present.includes(`"${br}"`) ? bridgeElementOps('delete-element', [br]) : []), ...netChainOps(this.#bridgeNets())]);
+    if (this.#o.iptables && (await this.#d.nft.tables(ctx)).includes(`${BERTH_TABLE.family} ${BERTH_TABLE.name}`)) {
+      // add-then-delete: removes the element whether or not it is there, in one transaction
+      await this.#d.nft.apply(ctx, BERTH_TABLE, [...bridgeElementOps('add-element', [br]), ...bridgeElementOps('delete-element', [br]), ...netChainOps(this.#bridgeNets())]);
     }
-    if ((await this.#d.ip.links(ctx)).some((l) => l.name === br)) await this.#d.ip.batch(ctx, [{ op: 'link-del', dev: br }]);
+    // best effort: the bridge may already be gone
+    await this.#d.ip.batch(ctx, [{ op: 'link-del', dev: br }], { force: true });
   }
 
   async restore(ctx: Ctx, nets: readonly NetworkInfo[], endpoints: readonly EndpointInfo[]): Promise<void> {
@@ -118,36 +171,68 @@ export class BridgeDriver implements NetworkDriver {
     for (const n of nets) this.#nets.set(n.id, n);
     await this.#ensureBridges(ctx, nets);
     await this.#sysctls(ctx, nets);
-    const published = endpoints.filter((e) => e.ports.length > 0 && this.#nets.has(e.networkId)).map((e) => ({ ip: e.ip, ports: e.ports }));
-    await this.#d.nft.apply(ctx, BERTH_TABLE, fullRulesetOps(this.#bridgeNets(), published));
+    if (!this.#o.iptables) return;
+    const mine = endpoints.filter((e) => this.#nets.has(e.networkId));
+    const published = mine.filter((e) => e.ports.length > 0).map((e) => ({ ip: e.ip, ports: e.ports }));
+    await this.#d.nft.apply(ctx, BERTH_TABLE, fullRulesetOps(this.#bridgeNets(), published, this.#rulesetOpts()));
+    const noIcc = mine.filter((e) => !iccOf(this.#nets.get(e.networkId)!)).map((e) => e.hostIfname);
+    const hasTable = (await this.#d.nft.tables(ctx)).includes(`${ICC_TABLE.family} ${ICC_TABLE.name}`);
+    if (noIcc.length > 0 || nets.some((n) => !iccOf(n)) || hasTable) await this.#d.nft.apply(ctx, ICC_TABLE, iccTableOps(noIcc));
+  }
+
+  #rulesetOpts(): RulesetOptions {
+    return { externalDnat: !this.#o.publishedPortsObeyInput };
+  }
+
+  /**
+   * Ports the userland proxy serves: all of them without firewall management (with the proxy on), all when outside
+   * traffic must cross the host's input filter, else only those bound to an IPv6 host address (relayed to the
+   * container's IPv4 address, as docker-proxy does).
+   */
+  #proxied(ep: EndpointInfo): ProxyTarget[] {
+    const all = this.#o.iptables ? this.#o.publishedPortsObeyInput : this.#o.userlandProxy;
+    const v6Only = this.#o.iptables && !all;
+    return ep.ports
+      .filter((p) => (all || (v6Only && p.hostIp.includes(':'))) && (p.proto === 'tcp' || p.proto === 'udp'))
+      .map((p) => ({ proto: p.proto as 'tcp' | 'udp', hostIp: p.hostIp, hostPort: p.hostPort, containerIp: ep.ip, containerPort: p.containerPort }));
+  }
+
+  #nftFor(net: NetworkInfo, ep: EndpointInfo, kind: 'add-element' | 'delete-element'): NftPlan[] {
+    if (!this.#o.iptables) return [];
+    const out: NftPlan[] = [];
+    if (ep.ports.length > 0) out.push({ table: BERTH_TABLE, ops: portElementOps(kind, ep.ip, ep.ports) });
+    if (!iccOf(net)) out.push({ table: ICC_TABLE, ops: portSetOps(kind, [ep.hostIfname]) });
+    return out;
   }
 
   planJoin(net: NetworkInfo, ep: EndpointInfo, pid: number): JoinPlan {
     const mtu = mtuOf(net);
-    const container: IpCmd[] = [
-      { op: 'link-set', dev: ep.ifname, mac: ep.mac },
-      { op: 'addr-add', dev: ep.ifname, cidr: `${ep.ip}/${ep.prefixLen}`, broadcast: broadcastOf(net.subnet) },
-      { op: 'link-set', dev: ep.ifname, up: true },
-    ];
-    if (ep.defaultRoute && !net.internal) container.push({ op: 'route-add', dst: 'default', via: ep.gateway, dev: ep.ifname });
+    const container: IpCmd[] = [{ op: 'link-set', dev: ep.ifname, mac: ep.mac }];
+    if (ep.ip) container.push({ op: 'addr-add', dev: ep.ifname, cidr: `${ep.ip}/${ep.prefixLen}`, broadcast: broadcastOf(net.subnet) });
+    if (ep.ipv6) container.push({ op: 'addr-add', dev: ep.ifname, cidr: `${ep.ipv6}/${ep.prefixLen6}`, nodad: true });
+    container.push({ op: 'link-set', dev: ep.ifname, up: true });
+    if (ep.defaultRoute && !net.internal) {
+      if (ep.gateway) container.push({ op: 'route-add', dst: 'default', via: ep.gateway, dev: ep.ifname });
+      if (ep.ipv6 && ep.gateway6) container.push({ op: 'route-add', dst: 'default', via: ep.gateway6, dev: ep.ifname });
+    }
     return {
       host: [
         { op: 'veth-add', name: ep.hostIfname, peer: ep.ifname, peerNetnsPid: pid, mtu },
         { op: 'link-set', dev: ep.hostIfname, master: bridgeNameOf(net), up: true },
+        // a container reaching its own published port: with br_netfilter the DNATed frame goes back out its port
+        { op: 'bridge-port', dev: ep.hostIfname, hairpin: true },
       ],
       container,
-      nft: ep.ports.length > 0 ? [{ table: BERTH_TABLE, ops: portElementOps('add-element', ep.ip, ep.ports) }] : [],
+      nft: this.#nftFor(net, ep, 'add-element'),
+      proxy: this.#proxied(ep),
     };
   }
 
   defaultHostIp(net: NetworkInfo): string {
-    return hostBindingOf(net);
+    return hostBindingOf(net, this.#o.defaultBindingIp);
   }
 
-  planLeave(_net: NetworkInfo, ep: EndpointInfo): LeavePlan {
-    return {
-      host: [{ op: 'link-del', dev: ep.hostIfname }],
-      nft: ep.ports.length > 0 ? [{ table: BERTH_TABLE, ops: portElementOps('delete-element', ep.ip, ep.ports) }] : [],
-    };
+  planLeave(net: NetworkInfo, ep: EndpointInfo): LeavePlan {
+    return { host: [{ op: 'link-del', dev: ep.hostIfname }], nft: this.#nftFor(net, ep, 'delete-element') };
   }
 }

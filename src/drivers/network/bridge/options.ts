@@ -1,4 +1,4 @@
-import { ForbiddenError, InvalidArgumentError, NotImplementedError } from '../../../common/errors.ts';
+import { ForbiddenError, InvalidArgumentError } from '../../../common/errors.ts';
 import { isIPv4 } from '../../../domain/net/ipv4.ts';
 import type { NetworkInfo } from '../contract.ts';
 
@@ -30,9 +30,14 @@ export function masqueradeOf(net: Pick<NetworkInfo, 'options'>): boolean {
   return boolOpt(net, ENABLE_IP_MASQUERADE, true);
 }
 
+/** Inter-container communication inside the network (`enable_icc`, default true). */
+export function iccOf(net: Pick<NetworkInfo, 'options'>): boolean {
+  return boolOpt(net, ENABLE_ICC, true);
+}
+
 /** Default host address of published ports on this network ("0.0.0.0" unless host_binding_ipv4 is set). */
-export function hostBindingOf(net: Pick<NetworkInfo, 'options'>): string {
-  return net.options[HOST_BINDING_IPV4] || '0.0.0.0';
+export function hostBindingOf(net: Pick<NetworkInfo, 'options'>, dflt = '0.0.0.0'): string {
+  return net.options[HOST_BINDING_IPV4] || dflt;
 }
 
 const IFNAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/;
@@ -50,7 +55,6 @@ export function checkBridgeOptions(net: NetworkInfo, existing: readonly NetworkI
       throw new InvalidArgumentError(`failed to parse ${key} value: strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
     }
   }
-  if (!boolOpt(net, ENABLE_ICC, true)) throw new NotImplementedError(`${ENABLE_ICC}=false is not supported by berth yet`);
   const mtu = o[DRIVER_MTU];
   if (mtu !== undefined && mtu !== '') {
     const n = Number(mtu);
@@ -62,10 +66,10 @@ export function checkBridgeOptions(net: NetworkInfo, existing: readonly NetworkI
 }
 
 /** The Options of the predefined "bridge" network, as dockerd shows them (bridge name berth0 by default). */
-export function defaultBridgeOptions(o: { name?: string; mtu?: number; ipMasquerade?: boolean; hostBindingIpv4?: string } = {}): Record<string, string> {
+export function defaultBridgeOptions(o: { name?: string; mtu?: number; ipMasquerade?: boolean; icc?: boolean; hostBindingIpv4?: string } = {}): Record<string, string> {
   return {
     [DEFAULT_BRIDGE]: 'true',
-    [ENABLE_ICC]: 'true',
+    [ENABLE_ICC]: String(o.icc ?? true),
     [ENABLE_IP_MASQUERADE]: String(o.ipMasquerade ?? true),
     [HOST_BINDING_IPV4]: o.hostBindingIpv4 ?? '0.0.0.0',
     [BRIDGE_NAME]: o.name ?? 'berth0',

@@ -34,7 +34,9 @@ describe('berth nftables ruleset', () => {
       'add element inet berth bridges { "berth0", "br-0123456789ab" }',
       'add rule inet berth nets-post ip saddr 172.17.0.0/16 oifname != "berth0" masquerade',
       'add rule inet berth nets-fwd iifname "berth0" oifname != "berth0" oifname @bridges drop',
-      'add rule inet berth nets-fwd iifname "br-0123456789ab" oifname != "br-0123456789ab" drop',
+      'add rule inet berth nets-int iifname "br-0123456789ab" oifname != "br-0123456789ab" drop',
+      'add rule inet berth nets-post ip saddr 172.17.0.0/16 oifname "berth0" ct status dnat masquerade',
+      'add rule inet berth forward ct state established,related accept',
       'add element inet berth pub_any { tcp . 8080 : 172.17.0.2 . 80 }',
       'add element inet berth pub_ip { 127.0.0.1 . udp . 32768 : 172.17.0.2 . 81 }',
     ]) {
@@ -43,11 +45,16 @@ describe('berth nftables ruleset', () => {
     assert.ok(!script.includes('172.18.0.0/16 oifname'), 'no masquerade for an internal network');
     // base chains are declared after the chains they jump to
     assert.ok(lines.indexOf('add chain inet berth nets-fwd') < lines.findIndex((l) => l.startsWith('add rule inet berth forward jump nets-fwd')));
+    // internal networks are closed before published ports are let in; isolation after
+    const fwd = lines.filter((l) => l.startsWith('add rule inet berth forward '));
+    assert.ok(fwd.indexOf('add rule inet berth forward jump nets-int') < fwd.indexOf('add rule inet berth forward oifname @bridges ct status dnat accept'));
+    assert.ok(fwd.indexOf('add rule inet berth forward oifname @bridges ct status dnat accept') < fwd.indexOf('add rule inet berth forward jump nets-fwd'));
   });
 
   it('per-network chains are re-rendered whole; port elements split by host address', () => {
     assert.deepEqual(netChainOps([]), [
       { op: 'flush-chain', chain: 'nets-post' },
+      { op: 'flush-chain', chain: 'nets-int' },
       { op: 'flush-chain', chain: 'nets-fwd' },
     ]);
     assert.deepEqual(portElementOps('delete-element', '10.0.0.2', [{ proto: 'tcp', containerPort: 80, hostIp: '0.0.0.0', hostPort: 80 }]), [

@@ -8,19 +8,48 @@ import type { PortAllocation } from '../../portmapper/contract.ts';
  *    changed by adding/deleting elements only;
  *  - nat prerouting/output → chain `ports` for local destinations (output too, so 127.0.0.1:<port> works from the
  *    daemon's namespace; needs route_localnet on the bridges and the 127.0.0.0/8 masquerade below);
- *  - nat postrouting: loopback-sourced and hairpin DNAT traffic into a bridge is masqueraded, then `nets-post`;
- *  - filter forward: `nets-fwd` (isolation between bridges, internal networks) first, then Docker's accepts:
- *    replies and published (DNAT) traffic into bridges, everything out of bridges; anything else into a bridge
- *    is dropped.
- * `nets-post` and `nets-fwd` hold the per-network rules and are re-rendered whole when a network comes or goes.
+ *  - nat postrouting: loopback-sourced and routed DNAT traffic into a bridge is masqueraded, then `nets-post`
+ *    (egress masquerade per network, and the hairpin masquerade: with br_netfilter a container's packet to its own
+ *    published port is DNATed and bridged back, its input interface unknown in postrouting);
+ *  - filter forward: replies first; `nets-int` (internal networks: nothing in or out); published (DNAT) traffic
+ *    into bridges, from anywhere; `nets-fwd` (no new connection between two bridges); everything out of bridges;
+ *    anything else into a bridge is dropped.
+ * `nets-post`, `nets-int` and `nets-fwd` hold the per-network rules and are re-rendered whole when a network comes
+ * or goes.
  */
 export const BERTH_TABLE: NftTable = { family: 'inet', name: 'berth' };
 
 export interface BridgeNet {
   bridge: string;
   subnet: string;
+  /** IPv6 subnet ("" without IPv6). */
+  subnet6?: string;
   internal: boolean;
   masquerade: boolean;
+}
+
+/**
+ * The bridge-family table: inter-container communication inside a bridge is switched, not routed, so
+ * `enable_icc=false` is enforced on the bridge's forward hook: IP frames between two ports that both belong to
+ * icc-off networks are dropped (a frame never leaves its bridge, so "both ports in the set" means "same bridge").
+ * Ports are the host ends of the veths (`meta ibrname` with a set is not supported by every kernel).
+ */
+export const ICC_TABLE: NftTable = { family: 'bridge', name: 'berth' };
+
+export function iccTableOps(noIccPorts: readonly string[]): NftOp[] {
+  return [
+    { op: 'add-table' },
+    { op: 'delete-table' },
+    { op: 'add-table' },
+    { op: 'add-set', name: 'noicc', spec: 'type ifname;' },
+    { op: 'add-chain', chain: 'forward', base: 'type filter hook forward priority 0; policy accept;' },
+    { op: 'add-rule', chain: 'forward', rule: 'iifname @noicc oifname @noicc meta protocol { ip, ip6 } drop' },
+    ...portSetOps('add-element', noIccPorts),
+  ];
+}
+
+export function portSetOps(kind: 'add-element' | 'delete-element', ports: readonly string[]): NftOp[] {
+  return ports.length > 0 ? [{ op: kind, set: 'noicc', elements: ports.map((p) => `"${p}"`) }] : [];
 }
 
 const PROTOS = '{ tcp, udp, sctp }';
@@ -33,6 +62,7 @@ export function baseOps(): NftOp[] {
     { op: 'add-set', name: 'pub_ip', map: true, spec: 'type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service;' },
     { op: 'add-chain', chain: 'ports' },
     { op: 'add-chain', chain: 'nets-post' },
+    { op: 'add-chain', chain: 'nets-int' },
     { op: 'add-chain', chain: 'nets-fwd' },
     { op: 'add-chain', chain: 'prerouting', base: 'type nat hook prerouting priority -100; policy accept;' },
     { op: 'add-chain', chain: 'output', base: 'type nat hook output priority -100; policy accept;' },
@@ -41,20 +71,29 @@ export function baseOps(): NftOp[] {
   ];
 }
 
+export interface RulesetOptions {
+  /**
+   * Published ports are DNATed for traffic from outside too (default). False when the userland proxy serves
+   * outside traffic (so that it crosses the host's input firewall): only containers' and local traffic is DNATed.
+   */
+  externalDnat?: boolean;
+}
+
 /** The rules of the base chains (added once, when the table is created). */
-export function baseRuleOps(): NftOp[] {
+export function baseRuleOps(o: RulesetOptions = {}): NftOp[] {
   const r = (chain: string, rule: string): NftOp => ({ op: 'add-rule', chain, rule });
   return [
     r('ports', `meta l4proto ${PROTOS} dnat ip to ip daddr . meta l4proto . th dport map @pub_ip`),
     r('ports', `meta l4proto ${PROTOS} dnat ip to meta l4proto . th dport map @pub_any`),
-    r('prerouting', 'fib daddr type local jump ports'),
+    r('prerouting', `${o.externalDnat === false ? 'iifname @bridges ' : ''}fib daddr type local jump ports`),
     r('output', 'fib daddr type local jump ports'),
     r('postrouting', 'ip saddr 127.0.0.0/8 oifname @bridges masquerade'),
     r('postrouting', 'ct status dnat iifname @bridges oifname @bridges masquerade'),
     r('postrouting', 'jump nets-post'),
-    r('forward', 'jump nets-fwd'),
-    r('forward', 'oifname @bridges ct state established,related accept'),
+    r('forward', 'ct state established,related accept'),
+    r('forward', 'jump nets-int'),
     r('forward', 'oifname @bridges ct status dnat accept'),
+    r('forward', 'jump nets-fwd'),
     r('forward', 'iifname @bridges accept'),
     r('forward', 'oifname @bridges drop'),
   ];
@@ -68,16 +107,21 @@ function q(name: string): string {
 export function netChainOps(nets: readonly BridgeNet[]): NftOp[] {
   const ops: NftOp[] = [
     { op: 'flush-chain', chain: 'nets-post' },
+    { op: 'flush-chain', chain: 'nets-int' },
     { op: 'flush-chain', chain: 'nets-fwd' },
   ];
   const sorted = [...nets].sort((a, b) => a.bridge.localeCompare(b.bridge));
   for (const n of sorted) {
-    if (n.masquerade && !n.internal) ops.push({ op: 'add-rule', chain: 'nets-post', rule: `ip saddr ${n.subnet} oifname != ${q(n.bridge)} masquerade` });
+    if (n.internal) continue;
+    ops.push({ op: 'add-rule', chain: 'nets-post', rule: `ip saddr ${n.subnet} oifname ${q(n.bridge)} ct status dnat masquerade` });
+    if (!n.masquerade) continue;
+    ops.push({ op: 'add-rule', chain: 'nets-post', rule: `ip saddr ${n.subnet} oifname != ${q(n.bridge)} masquerade` });
+    if (n.subnet6) ops.push({ op: 'add-rule', chain: 'nets-post', rule: `ip6 saddr ${n.subnet6} oifname != ${q(n.bridge)} masquerade` });
   }
   for (const n of sorted) {
     if (n.internal) {
-      ops.push({ op: 'add-rule', chain: 'nets-fwd', rule: `iifname ${q(n.bridge)} oifname != ${q(n.bridge)} drop` });
-      ops.push({ op: 'add-rule', chain: 'nets-fwd', rule: `oifname ${q(n.bridge)} iifname != ${q(n.bridge)} drop` });
+      ops.push({ op: 'add-rule', chain: 'nets-int', rule: `iifname ${q(n.bridge)} oifname != ${q(n.bridge)} drop` });
+      ops.push({ op: 'add-rule', chain: 'nets-int', rule: `oifname ${q(n.bridge)} iifname != ${q(n.bridge)} drop` });
     } else {
       ops.push({ op: 'add-rule', chain: 'nets-fwd', rule: `iifname ${q(n.bridge)} oifname != ${q(n.bridge)} oifname @bridges drop` });
     }
@@ -90,6 +134,8 @@ export function portElementOps(kind: 'add-element' | 'delete-element', container
   const any: string[] = [];
   const byIp: string[] = [];
   for (const p of ports) {
+    // IPv6 host addresses are served by the userland proxy (the maps translate to the container's IPv4 address)
+    if (p.hostIp.includes(':')) continue;
     const target = `${containerIp} . ${p.containerPort}`;
     if (p.hostIp === '0.0.0.0') any.push(`${p.proto} . ${p.hostPort} : ${target}`);
     else byIp.push(`${p.hostIp} . ${p.proto} . ${p.hostPort} : ${target}`);
@@ -108,12 +154,12 @@ export function bridgeElementOps(kind: 'add-element' | 'delete-element', bridges
  * The whole table from scratch, replacing whatever is there in one transaction (`add table` first so that the
  * `delete table` cannot fail): used at daemon start and to resynchronise.
  */
-export function fullRulesetOps(nets: readonly BridgeNet[], published: readonly { ip: string; ports: readonly PortAllocation[] }[]): NftOp[] {
+export function fullRulesetOps(nets: readonly BridgeNet[], published: readonly { ip: string; ports: readonly PortAllocation[] }[], o: RulesetOptions = {}): NftOp[] {
   return [
     { op: 'add-table' },
     { op: 'delete-table' },
     ...baseOps(),
-    ...baseRuleOps(),
+    ...baseRuleOps(o),
     ...bridgeElementOps(
       'add-element',
       nets.map((n) => n.bridge),

@@ -5,7 +5,7 @@ import type { DriverCapabilities, JoinPlan, LeavePlan, NetworkDriver, NetworkInf
 /** The `host` driver: containers use the daemon's network namespace; nothing to wire, nothing to publish. */
 export class HostDriver implements NetworkDriver {
   readonly type = 'host';
-  readonly capabilities: DriverCapabilities = { netns: 'host', addresses: false, portMapping: false, exclusive: true };
+  readonly capabilities: DriverCapabilities = { netns: 'host', addresses: false, portMapping: false, exclusive: true, dns: false };
   checkOptions(_net: NetworkInfo, existing: readonly NetworkInfo[]): Record<string, string> {
     if (existing.length > 0) throw new ForbiddenError('only one instance of "host" network is allowed');
     return {};

@@ -8,7 +8,7 @@ import type { DriverCapabilities, JoinPlan, LeavePlan, NetworkDriver, NetworkInf
  */
 export class NullDriver implements NetworkDriver {
   readonly type = 'null';
-  readonly capabilities: DriverCapabilities = { netns: 'new', addresses: false, portMapping: false, exclusive: true };
+  readonly capabilities: DriverCapabilities = { netns: 'new', addresses: false, portMapping: false, exclusive: true, dns: false };
   checkOptions(_net: NetworkInfo, existing: readonly NetworkInfo[]): Record<string, string> {
     if (existing.length > 0) throw new ForbiddenError('only one instance of "null" network is allowed');
     return {};

@@ -1,5 +1,5 @@
 import { createHash, createSign, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import tar from 'tar-stream';
@@ -8,17 +8,22 @@ import { run } from '../../../system/exec/exec.ts';
 
 /** Test fixtures for registry tests: certificates, htpasswd lines, a token server, a faulty proxy, image archives. */
 
-/** A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl in `dir`. */
-export async function makeCerts(dir: string): Promise<{ ca: string; serverCert: string; serverKey: string; clientCert: string; clientKey: string }> {
+/**
+ * A CA, a server certificate and a client certificate, made with openssl in `dir`. The server certificate names
+ * `sans` (openssl subjectAltName entries such as "IP:198.51.100.11" or "DNS:registry-1.docker.io"; default
+ * 127.0.0.1), its CN the first of them.
+ */
+export async function makeCerts(dir: string, sans: readonly string[] = ['IP:127.0.0.1']): Promise<{ ca: string; serverCert: string; serverKey: string; clientCert: string; clientKey: string }> {
   const o = (args: string[]) => run(backgroundCtx, 'openssl', args);
+  const cn = (sans[0] ?? 'IP:127.0.0.1').replace(/^[A-Z]+:/, '');
   await o(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${dir}/ca.key`, '-out', `${dir}/ca.pem`, '-days', '2', '-subj', '/CN=berth test CA']);
-  await o(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${dir}/server.key`, '-out', `${dir}/server.csr`, '-subj', '/CN=127.0.0.1']);
+  await o(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${dir}/server.key`, '-out', `${dir}/server.csr`, '-subj', `/CN=${cn}`]);
   const ext = `${dir}/server.ext`;
-  await run(backgroundCtx, 'sh', ['-c', `printf 'subjectAltName=IP:127.0.0.1\\nextendedKeyUsage=serverAuth\\n' > ${ext}`]);
+  await writeFile(ext, `subjectAltName=${sans.join(',')}\nextendedKeyUsage=serverAuth\n`);
   await o(['x509', '-req', '-in', `${dir}/server.csr`, '-CA', `${dir}/ca.pem`, '-CAkey', `${dir}/ca.key`, '-CAcreateserial', '-out', `${dir}/server.pem`, '-days', '2', '-extfile', ext]);
   await o(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${dir}/client.key`, '-out', `${dir}/client.csr`, '-subj', '/CN=berth client']);
   const cext = `${dir}/client.ext`;
-  await run(backgroundCtx, 'sh', ['-c', `printf 'extendedKeyUsage=clientAuth\\n' > ${cext}`]);
+  await writeFile(cext, 'extendedKeyUsage=clientAuth\n');
   await o(['x509', '-req', '-in', `${dir}/client.csr`, '-CA', `${dir}/ca.pem`, '-CAkey', `${dir}/ca.key`, '-CAcreateserial', '-out', `${dir}/client.pem`, '-days', '2', '-extfile', cext]);
   return { ca: `${dir}/ca.pem`, serverCert: `${dir}/server.pem`, serverKey: `${dir}/server.key`, clientCert: `${dir}/client.pem`, clientKey: `${dir}/client.key` };
 }
@@ -47,7 +52,7 @@ export interface TokenServer {
  * A token server for distribution's token auth: RS256 JWTs carrying the certificate in `x5c`. `users` may get
  * every action they ask for; anonymous callers get an empty grant (so the registry says "insufficient scope").
  */
-export async function startTokenServer(keyFile: string, certFile: string, users: Record<string, string>): Promise<TokenServer> {
+export async function startTokenServer(keyFile: string, certFile: string, users: Record<string, string>, listen: { host?: string; port?: number } = {}): Promise<TokenServer> {
   const key = await readFile(keyFile, 'utf8');
   const certPem = await readFile(certFile, 'utf8');
   const der = Buffer.from(certPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
@@ -98,10 +103,11 @@ export async function startTokenServer(keyFile: string, certFile: string, users:
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(body));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const host = listen.host ?? '127.0.0.1';
+  await new Promise<void>((r) => server.listen(listen.port ?? 0, host, () => r()));
   const port = (server.address() as AddressInfo).port;
   return {
-    realm: `http://127.0.0.1:${port}/token`,
+    realm: `http://${host}:${port}/token`,
     service,
     issuer,
     requests,

@@ -105,7 +105,7 @@ export function registerContainerRoutes(router: Router, d: ContainerRouteDeps): 
 
   router.delete('/containers/{id}', async (req, res) => {
     if (boolParam(req, 'link')) throw new InvalidArgumentError('Conflict, cannot remove the default link name of the container');
-    await cs.remove(ctxOf(req), req.params.id!, boolParam(req, 'force'));
+    await cs.remove(ctxOf(req), req.params.id!, boolParam(req, 'force'), boolParam(req, 'v'));
     res.noContent();
   });
 

@@ -1,0 +1,84 @@
+import { InvalidArgumentError } from '../../common/errors.ts';
+
+/** One legacy link of a container (`--link name:alias`). */
+export interface LinkSpec {
+  /** The linked container's name or id, as given. */
+  target: string;
+  alias: string;
+}
+
+/**
+ * Parses HostConfig.Links entries: "db", "db:alias" (CLI form) or "/db:/web/alias" (dockerd's stored form).
+ * The alias defaults to the target's name.
+ */
+export function parseLinks(links: readonly string[]): LinkSpec[] {
+  return links.map((l) => {
+    const i = l.indexOf(':');
+    const target = (i < 0 ? l : l.slice(0, i)).replace(/^\//, '');
+    const alias = i < 0 ? target : l.slice(i + 1).replace(/^.*\//, '');
+    if (target === '' || alias === '') throw new InvalidArgumentError(`invalid link: ${JSON.stringify(l)}`);
+    return { target, alias };
+  });
+}
+
+/** The /etc/hosts names of a link: "alias hostname name" (the name only when it differs from the alias). */
+export function linkHostNames(alias: string, childName: string, childHostname: string): string {
+  const names = [alias, childHostname];
+  if (alias !== childName) names.push(childName);
+  return names.filter((n) => n !== '').join(' ');
+}
+
+function envPrefix(alias: string): string {
+  return alias.toUpperCase().replace(/-/g, '_');
+}
+
+/**
+ * The environment variables of a legacy link, in moby's links.Link.ToEnv order: ALIAS_PORT (lowest exposed port),
+ * _START/_END groups for contiguous port ranges, one ALIAS_PORT_<port>_<PROTO>[_ADDR|_PORT|_PROTO] group per
+ * exposed port, ALIAS_NAME, and ALIAS_ENV_<var> for the linked container's environment (HOME and PATH excepted).
+ * ALIAS is the alias upper-cased with "-" turned into "_".
+ */
+export function linkEnv(o: { alias: string; parentName: string; childIp: string; exposedPorts: readonly string[]; childEnv?: readonly string[] }): string[] {
+  const p = envPrefix(o.alias);
+  const env: string[] = [];
+  const ports = o.exposedPorts
+    .map((k) => {
+      const [port, proto = 'tcp'] = k.split('/');
+      return { port: Number(port), proto: proto.toLowerCase() };
+    })
+    .filter((x) => Number.isInteger(x.port) && x.port > 0)
+    .sort((a, b) => a.port - b.port || a.proto.localeCompare(b.proto));
+  if (ports.length > 0) env.push(`${p}_PORT=${ports[0]!.proto}://${o.childIp}:${ports[0]!.port}`);
+  // contiguous runs of the same protocol get range variables
+  for (let i = 0; i < ports.length; ) {
+    let j = i;
+    while (j + 1 < ports.length && ports[j + 1]!.proto === ports[i]!.proto && ports[j + 1]!.port === ports[j]!.port + 1) j++;
+    if (j > i) {
+      const first = ports[i]!;
+      const last = ports[j]!;
+      const k = `${p}_PORT_${first.port}_${first.proto.toUpperCase()}`;
+      env.push(
+        `${k}_START=${first.proto}://${o.childIp}:${first.port}`,
+        `${k}_ADDR=${o.childIp}`,
+        `${k}_PROTO=${first.proto}`,
+        `${k}_PORT_START=${first.port}`,
+        `${k}_END=${last.proto}://${o.childIp}:${last.port}`,
+        `${k}_PORT_END=${last.port}`,
+      );
+    }
+    i = j + 1;
+  }
+  for (const x of ports) {
+    const k = `${p}_PORT_${x.port}_${x.proto.toUpperCase()}`;
+    env.push(`${k}=${x.proto}://${o.childIp}:${x.port}`, `${k}_ADDR=${o.childIp}`, `${k}_PORT=${x.port}`, `${k}_PROTO=${x.proto}`);
+  }
+  env.push(`${p}_NAME=/${o.parentName}/${o.alias}`);
+  for (const e of o.childEnv ?? []) {
+    const i = e.indexOf('=');
+    if (i <= 0) continue;
+    const key = e.slice(0, i);
+    if (key === 'HOME' || key === 'PATH') continue;
+    env.push(`${p}_ENV_${key}=${e.slice(i + 1)}`);
+  }
+  return env;
+}

@@ -1,0 +1,84 @@
+import * as dnsPacket from 'dns-packet';
+import { addressOfReverseName, type DnsView, resolveAddress, resolveName, rotate } from '../../../domain/net/dns-names.ts';
+
+/** DNS response codes used by the embedded server. */
+export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
+
+/** TTL of the embedded server's own answers (libnetwork's respTTL). */
+export const RESP_TTL = 600;
+
+/** How a container's unknown names are handled. */
+export interface ForwardPolicy {
+  /** False for a container whose every network is internal: unknown names get REFUSED (moby ≥ 26). */
+  enabled: boolean;
+  /** The external servers, in order ("--dns", the daemon's "dns", else the host's non-loopback nameservers). */
+  servers: readonly string[];
+}
+
+export interface ResponderDeps {
+  /** The current records (running containers on resolving networks). */
+  view(): DnsView;
+  policy(containerId: string): ForwardPolicy;
+  /** Sends the query as it is to the servers in order; the first answer, or undefined when none answered. */
+  forward(servers: readonly string[], query: Buffer, proto: 'udp' | 'tcp'): Promise<Buffer | undefined>;
+}
+
+function reply(q: dnsPacket.DecodedPacket, rcode: number, answers: dnsPacket.Answer[] = []): Buffer {
+  return dnsPacket.encode({
+    type: 'response',
+    id: q.id ?? 0,
+    flags: (q.flag_rd ? dnsPacket.RECURSION_DESIRED : 0) | dnsPacket.RECURSION_AVAILABLE | rcode,
+    questions: q.questions ?? [],
+    answers,
+  });
+}
+
+/**
+ * The embedded DNS server's logic for one query of one container (transport-free): A/AAAA/PTR of the names on the
+ * container's networks are answered here (round robin over shared aliases, no-data for a known name without an
+ * address of the asked family); everything else is forwarded as it is, REFUSED when forwarding is off for the
+ * container, SERVFAIL when no external server answered. Malformed packets are dropped (undefined).
+ */
+export class DnsResponder {
+  readonly #d: ResponderDeps;
+  #turn = 0;
+
+  constructor(deps: ResponderDeps) {
+    this.#d = deps;
+  }
+
+  async answer(containerId: string, query: Buffer, proto: 'udp' | 'tcp'): Promise<Buffer | undefined> {
+    let q: dnsPacket.DecodedPacket;
+    try {
+      q = dnsPacket.decode(query);
+    } catch {
+      return undefined;
+    }
+    if (q.type !== 'query' || !q.questions || q.questions.length === 0) return undefined;
+    if ((q as { opcode?: string }).opcode !== 'QUERY') return reply(q, RCODE.FORMERR);
+    const question = q.questions[0]!;
+    const view = this.#d.view();
+    if (question.type === 'A' || question.type === 'AAAA') {
+      const family = question.type === 'A' ? 4 : 6;
+      const r = resolveName(view, containerId, question.name, family);
+      if (r.kind === 'nodata') return reply(q, RCODE.NOERROR);
+      if (r.kind === 'found') {
+        const ips = rotate(r.ips, this.#turn++);
+        return reply(
+          q,
+          RCODE.NOERROR,
+          ips.map((ip) => ({ type: question.type as 'A' | 'AAAA', name: question.name, class: 'IN', ttl: RESP_TTL, data: ip })),
+        );
+      }
+    } else if (question.type === 'PTR') {
+      const ip = addressOfReverseName(question.name);
+      const target = ip ? resolveAddress(view, containerId, ip) : undefined;
+      if (target) return reply(q, RCODE.NOERROR, [{ type: 'PTR', name: question.name, class: 'IN', ttl: RESP_TTL, data: target }]);
+    }
+    const policy = this.#d.policy(containerId);
+    if (!policy.enabled) return reply(q, RCODE.REFUSED);
+    if (policy.servers.length === 0) return reply(q, RCODE.SERVFAIL);
+    const upstream = await this.#d.forward(policy.servers, query, proto);
+    return upstream ?? reply(q, RCODE.SERVFAIL);
+  }
+}

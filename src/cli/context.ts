@@ -24,6 +24,7 @@ export interface InStream {
 
 /** The parts of the client config file (config.json) the CLI uses. */
 export interface CliConfig {
+  currentContext?: string;
   detachKeys?: string;
   psFormat?: string;
   imagesFormat?: string;
@@ -40,6 +41,12 @@ export interface CliContext {
   readonly env: Record<string, string | undefined>;
   /** The daemon address as shown in messages ("unix:///run/berth/berth.sock"). */
   hostUrl(): string;
+  /** The context in use: --context, else "default" when -H/BERTH_HOST/DOCKER_HOST is set, else BERTH_CONTEXT, DOCKER_CONTEXT, config.json. */
+  contextName(): string;
+  /** The client config dir ($BERTH_CONFIG, ~/.berth or --config). */
+  readonly configDir: string;
+  /** The daemon address of the "default" context (-H, BERTH_HOST, DOCKER_HOST or the default socket). */
+  defaultHostUrl(): Promise<string>;
   client(): Promise<EngineClient>;
   config(): CliConfig;
   /** Terminal width for help text (docker measures fd 0). */
@@ -49,6 +56,10 @@ export interface CliContext {
    * the third one always forces an exit, as in docker.
    */
   keepRunningOnSignal: boolean;
+}
+
+function mapTls(t: Record<string, Buffer | undefined>): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  return { ca: t['ca.pem'], cert: t['cert.pem'], key: t['key.pem'] };
 }
 
 export function nodeOut(stream: NodeJS.WriteStream): OutStream {
@@ -78,6 +89,8 @@ export interface CliSetup {
   env: Record<string, string | undefined>;
   host: HostOptions;
   configDir: string;
+  /** The --context flag ("" when not given). */
+  context: string;
 }
 
 /** The real context: the client module is imported on first use so `--help` and flag errors stay fast. */
@@ -87,6 +100,7 @@ export class Cli implements CliContext {
   readonly err: OutStream;
   readonly in: InStream;
   readonly env: Record<string, string | undefined>;
+  readonly configDir: string;
   keepRunningOnSignal = false;
   readonly #setup: CliSetup;
   #client: Promise<EngineClient> | undefined;
@@ -101,6 +115,20 @@ export class Cli implements CliContext {
     this.err = setup.err;
     this.in = setup.in;
     this.env = setup.env;
+    this.configDir = setup.configDir;
+  }
+
+  contextName(): string {
+    const s = this.#setup;
+    if (s.context) return s.context;
+    if (s.host.hosts.length > 0 || this.env.BERTH_HOST || this.env.DOCKER_HOST) return 'default';
+    return this.env.BERTH_CONTEXT || this.env.DOCKER_CONTEXT || this.config().currentContext || 'default';
+  }
+
+  async defaultHostUrl(): Promise<string> {
+    const { parseHost } = await import('../client/host.ts');
+    const h = this.#setup.host;
+    return parseHost(h.hosts[0] ?? (this.env.BERTH_HOST || this.env.DOCKER_HOST || ''), h.tls || h.tlsverify);
   }
 
   hostUrl(): string {
@@ -110,10 +138,19 @@ export class Cli implements CliContext {
   client(): Promise<EngineClient> {
     if (!this.#client) {
       this.#client = (async () => {
-        const [{ EngineClient }, { resolveEndpoint }] = await Promise.all([import('../client/client.ts'), import('../client/host.ts')]);
+        const [{ EngineClient }, { resolveEndpoint, endpointFromContext }] = await Promise.all([import('../client/client.ts'), import('../client/host.ts')]);
         let endpoint: ReturnType<typeof resolveEndpoint>;
         try {
-          endpoint = resolveEndpoint(this.#setup.host, this.env);
+          const name = this.contextName();
+          if (name === 'default') {
+            endpoint = resolveEndpoint(this.#setup.host, this.env);
+          } else {
+            const { ContextStore } = await import('./contexts/store.ts');
+            const store = new ContextStore(this.configDir);
+            const ep = store.get(name).Endpoints.docker;
+            if (!ep?.Host) throw new Error(`context "${name}" has no berth endpoint`);
+            endpoint = endpointFromContext(ep.Host, !!ep.SkipTLSVerify, mapTls(store.tls(name)));
+          }
         } catch (err) {
           throw new Error(`Failed to initialize: unable to resolve berth endpoint: ${(err as Error).message}`);
         }

@@ -30,7 +30,7 @@ export function leafHelp(path: string, def: CommandDef, entry: Entry, usage: str
 }
 
 export function groupHelp(path: string, group: Entry): string {
-  const kids = group.children ?? [];
+  const kids = (group.children ?? []).filter((e) => !e.hidden);
   const pad = namePadding(kids);
   let s = `Usage:  ${path} COMMAND\n\n${group.short}`;
   s += listBlock('Commands', kids, pad);
@@ -39,7 +39,7 @@ export function groupHelp(path: string, group: Entry): string {
 }
 
 export function rootHelp(root: Entry, globalFlags: FlagSpec[], width: number, bin: string): string {
-  const kids = root.children ?? [];
+  const kids = (root.children ?? []).filter((e) => !e.hidden);
   const pad = namePadding(kids);
   const top = kids.filter((e) => e.top !== undefined).sort((a, b) => a.top! - b.top!);
   const mgmt = kids.filter((e) => e.children);

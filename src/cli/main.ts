@@ -20,7 +20,7 @@ const BIN = 'berth';
 
 type Env = Record<string, string | undefined>;
 
-function globalFlags(env: Env): FlagSpec[] {
+export function globalFlags(env: Env): FlagSpec[] {
   const home = env.HOME || homedir();
   const configDir = env.BERTH_CONFIG || join(home, '.berth');
   const certDir = env.BERTH_CERT_PATH || env.DOCKER_CERT_PATH || join(home, '.docker');
@@ -79,6 +79,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     in: io.in,
     env: io.env,
     configDir: go.config,
+    context: go.context ?? '',
     host: {
       hosts: go.host,
       tls: go.tls || tlsverify || g.changed.has('tlsverify'),
@@ -93,10 +94,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
       io.out.write(`${BIN} version ${BERTH_VERSION}, build unknown\n`);
       return 0;
     }
-    if (go.context && go.context !== 'default') {
-      if (go.host.length > 0) throw new Error('conflicting options: cannot specify both --host and --context');
-      throw new Error(`context "${go.context}" does not exist`);
-    }
+    if (go.context && go.host.length > 0) throw new Error('conflicting options: cannot specify both --host and --context');
     const args = g.args;
     if (go.help) {
       io.out.write((await import('./help.ts')).rootHelp(root, gflags, cli.helpWidth(), BIN));
@@ -165,6 +163,9 @@ async function dispatch(cli: Cli, args: string[], gflags: FlagSpec[]): Promise<n
     return 0;
   }
   let entry = findChild(root, name);
+  if (name === '__complete') {
+    entry = { name, short: '', hidden: true, load: async () => ({ default: (await import('./commands/system/completion.ts')).completeCommand(gflags) }) };
+  }
   if (!entry) throw new StatusError(`${BIN}: unknown command: ${BIN} ${name}\n\nRun '${BIN} --help' for more information`, 1);
   let path = `${BIN} ${entry.name}`;
   let calledAs = name;

@@ -17,6 +17,8 @@ export interface Entry {
   children?: Entry[];
   /** Root help grouping: "top" commands are listed under Common Commands in this order. */
   top?: number;
+  /** Left out of help listings (`__complete`). */
+  hidden?: boolean;
 }
 
 const c = {
@@ -84,6 +86,22 @@ const v = {
   rm: () => import('./commands/volume/rm.ts'),
 } satisfies Record<string, Loader>;
 
+const x = {
+  create: () => import('./commands/context/create.ts'),
+  inspect: () => import('./commands/context/inspect.ts'),
+  ls: () => import('./commands/context/ls.ts'),
+  rm: () => import('./commands/context/rm.ts'),
+  show: () => import('./commands/context/show.ts'),
+  use: () => import('./commands/context/use.ts'),
+} satisfies Record<string, Loader>;
+
+const r = {
+  login: () => import('./commands/registry/login.ts'),
+  logout: () => import('./commands/registry/logout.ts'),
+} satisfies Record<string, Loader>;
+
+const completion = (shell: 'bash' | 'zsh' | 'fish'): Loader => async () => ({ default: (await import('./commands/system/completion.ts')).forShell(shell) });
+
 const D = {
   attach: 'Attach local standard input, output, and error streams to a running container',
   commit: "Create a new image from a container's changes",
@@ -131,6 +149,8 @@ export const root: Entry = {
     { name: 'pull', short: D.pull, load: i.pull, top: 5 },
     { name: 'push', short: D.push, load: i.push, top: 6 },
     { name: 'images', short: D.images, load: i.ls, usage: '[OPTIONS] [REPOSITORY[:TAG]]', top: 7 },
+    { name: 'login', short: 'Authenticate to a registry', load: r.login, top: 9 },
+    { name: 'logout', short: 'Log out from a registry', load: r.logout, top: 10 },
     { name: 'version', short: D.version, load: s.version, top: 11 },
     { name: 'info', short: D.info, load: s.info, top: 12 },
     // Management commands
@@ -160,6 +180,18 @@ export const root: Entry = {
         { name: 'top', short: D.top, load: c.top },
         { name: 'unpause', short: D.unpause, load: c.unpause },
         { name: 'wait', short: D.wait, load: c.wait },
+      ],
+    },
+    {
+      name: 'context',
+      short: 'Manage contexts',
+      children: [
+        { name: 'create', short: 'Create a context', load: x.create },
+        { name: 'inspect', short: 'Display detailed information on one or more contexts', load: x.inspect },
+        { name: 'ls', short: 'List contexts', load: x.ls, aliases: ['list'] },
+        { name: 'rm', short: 'Remove one or more contexts', load: x.rm, aliases: ['remove'] },
+        { name: 'show', short: 'Print the name of the current context', load: x.show },
+        { name: 'use', short: 'Set the current berth context', load: x.use },
       ],
     },
     {
@@ -210,6 +242,16 @@ export const root: Entry = {
         { name: 'ls', short: 'List volumes', load: v.ls, aliases: ['list'] },
         { name: 'prune', short: 'Remove unused local volumes', load: v.prune },
         { name: 'rm', short: 'Remove one or more volumes', load: v.rm, aliases: ['remove'] },
+      ],
+    },
+    {
+      name: 'completion',
+      short: 'Generate the autocompletion script for the specified shell',
+      hidden: true,
+      children: [
+        { name: 'bash', short: 'Generate the autocompletion script for bash', load: completion('bash') },
+        { name: 'fish', short: 'Generate the autocompletion script for fish', load: completion('fish') },
+        { name: 'zsh', short: 'Generate the autocompletion script for zsh', load: completion('zsh') },
       ],
     },
     // Other commands

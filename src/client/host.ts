@@ -121,18 +121,35 @@ function readMaybe(path: string | undefined, explicit: boolean): Buffer | undefi
   }
 }
 
+/** The endpoint of a normalised host URL (parseHost's result), with TLS material for tcp:// when given. */
+export function endpointFromUrl(url: string, tls?: TlsMaterial): Endpoint {
+  if (url.startsWith('unix://')) return { kind: 'unix', socketPath: url.slice(7), url };
+  const rest = url.slice(6);
+  const slash = rest.indexOf('/');
+  const hp = splitHostPort(slash >= 0 ? rest.slice(0, slash) : rest)!;
+  const ep: Endpoint = { kind: 'tcp', host: hp.host, port: Number(hp.port), basePath: slash >= 0 ? rest.slice(slash).replace(/\/$/, '') : '', url };
+  if (tls) ep.tls = tls;
+  return ep;
+}
+
+/**
+ * The endpoint of a stored context (docker's endpoint metadata): TLS when the context has TLS material,
+ * verified unless SkipTLSVerify.
+ */
+export function endpointFromContext(host: string, skipTlsVerify: boolean, material: { ca?: Buffer; cert?: Buffer; key?: Buffer }): Endpoint {
+  const hasTls = !!(material.ca || material.cert || material.key);
+  const url = parseHost(host, hasTls);
+  return endpointFromUrl(url, hasTls || skipTlsVerify ? { ...material, verify: !skipTlsVerify } : undefined);
+}
+
 /** Resolves the daemon endpoint (and reads TLS material) from flags and environment. */
 export function resolveEndpoint(o: HostOptions, env: Env): Endpoint {
   const useTls = o.tls || o.tlsverify;
   if (o.hosts.length > 1) throw new Error('Specify only one -H');
   const raw = o.hosts.length === 1 ? o.hosts[0]! : env.BERTH_HOST || env.DOCKER_HOST || '';
   const url = parseHost(raw, useTls);
-  if (url.startsWith('unix://')) return { kind: 'unix', socketPath: url.slice(7), url };
-  const rest = url.slice(6);
-  const slash = rest.indexOf('/');
-  const hp = splitHostPort(slash >= 0 ? rest.slice(0, slash) : rest)!;
-  const ep: Endpoint = { kind: 'tcp', host: hp.host, port: Number(hp.port), basePath: slash >= 0 ? rest.slice(slash).replace(/\/$/, '') : '', url };
-  if (useTls) {
+  const ep = endpointFromUrl(url);
+  if (useTls && ep.kind === 'tcp') {
     const dir = certDir(env);
     ep.tls = {
       // docker requires the CA file with --tlsverify; client cert and key are optional when absent

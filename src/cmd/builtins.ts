@@ -29,7 +29,10 @@ import { ProcNetSocketProbe } from '../system/iproute/sockets.ts';
 import { NftablesCli } from '../system/nftables/nftables.ts';
 import { ProcSysctl } from '../system/sysctl/sysctl.ts';
 import { DefaultIpam } from '../drivers/ipam/default/ipam.ts';
-import { PortAllocator } from '../drivers/portmapper/allocator.ts';
+import { PortAllocator, ephemeralRange } from '../drivers/portmapper/allocator.ts';
+import { UserlandProxy } from '../drivers/portmapper/proxy.ts';
+import { MacvlanDriver } from '../drivers/network/macvlan/driver.ts';
+import { NsenterSockets } from '../system/netns/nsenter-sockets.ts';
 import { BridgeDriver } from '../drivers/network/bridge/driver.ts';
 import { defaultBridgeOptions } from '../drivers/network/bridge/options.ts';
 import { HostDriver } from '../drivers/network/host/driver.ts';
@@ -104,16 +107,43 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
   const ip = new IpRouteCli();
   const nft = new NftablesCli();
   const netDir = join(dataRoot, 'network');
+  const sysctl = new ProcSysctl();
+  const pools = cfg['default-address-pools'];
   const networks = await NetworksService.create(ctx, {
     stateDir: netDir,
     ip,
     nft,
-    ipam: await DefaultIpam.open(join(netDir, 'ipam.json')),
-    portMapper: await PortAllocator.open(join(netDir, 'ports.json'), new ProcNetSocketProbe()),
-    drivers: [new BridgeDriver({ ip, nft, sysctl: new ProcSysctl() }), new HostDriver(), new NullDriver()],
+    ipam: await (pools.length ? DefaultIpam.open(join(netDir, 'ipam.json'), pools) : DefaultIpam.open(join(netDir, 'ipam.json'))),
+    portMapper: await PortAllocator.open(join(netDir, 'ports.json'), new ProcNetSocketProbe(), await ephemeralRange(ctx, sysctl)),
+    drivers: [
+      new BridgeDriver(
+        { ip, nft, sysctl },
+        {
+          iptables: cfg.iptables,
+          ipForward: cfg['ip-forward'],
+          defaultBindingIp: cfg.ip,
+          userlandProxy: cfg['userland-proxy'],
+          publishedPortsObeyInput: cfg['published-ports-obey-input'],
+        },
+      ),
+      new MacvlanDriver({ ip }),
+      new HostDriver(),
+      new NullDriver(),
+    ],
     events,
     containers: hooks,
-    defaultBridge: { options: defaultBridgeOptions({ ipMasquerade: cfg['ip-masq'] }), bip: cfg.bip || undefined, fixedCidr: cfg['fixed-cidr'] || undefined },
+    netnsSockets: new NsenterSockets(),
+    proxy: new UserlandProxy(log),
+    daemonDns: { servers: cfg.dns, search: cfg['dns-search'], options: cfg['dns-opts'] },
+    defaultBridge: {
+      options: defaultBridgeOptions({ ipMasquerade: cfg['ip-masq'], icc: cfg.icc, mtu: cfg.mtu || undefined, hostBindingIpv4: cfg.ip !== '0.0.0.0' ? cfg.ip : undefined }),
+      bip: cfg.bip || undefined,
+      fixedCidr: cfg['fixed-cidr'] || undefined,
+      ipv6: cfg.ipv6,
+      fixedCidrV6: cfg['fixed-cidr-v6'] || undefined,
+      defaultGateway: cfg['default-gateway'] || undefined,
+      defaultGateway6: cfg['default-gateway-v6'] || undefined,
+    },
   });
   const volumesRoot = join(dataRoot, 'volumes');
   const volumes = await VolumesService.create(ctx, { root: volumesRoot, drivers: [new LocalVolumeDriver(volumesRoot)], events });
@@ -188,6 +218,7 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
     async close() {
       containers.shutdown();
       registry.close();
+      networks.close();
 
     },
   };

@@ -455,14 +455,62 @@ const NETWORKS_VOLUMES: GoldenCase[] = [
   },
 ];
 
-export const CASES: GoldenCase[] = [...RO_CONTAINERS, ...RO_IMAGES, ...RO_NETWORKS_VOLUMES, ...RO_SYSTEM, ...ERRORS, ...CONTAINER_LIFECYCLE, ...IMAGES, ...NETWORKS_VOLUMES];
+const CONTEXTS_AND_LOGIN: GoldenCase[] = [
+  {
+    name: 'context create, ls, inspect, use, rm',
+    steps: [
+      s('context create --description "ctx g@" --docker host=$HOST g@ctx'),
+      s('context ls'),
+      s('context ls -q'),
+      s('context ls --format json'),
+      s('context inspect g@ctx'),
+      s('context inspect -f "{{.Name}} {{.Endpoints.docker.Host}}" g@ctx default'),
+      s('context create g@ctx'),
+      s('context create "bad name"'),
+      s('context create default'),
+      s('context use g@ctx'),
+      s('context show'),
+      s('--context g@ctx ps -q --filter name=fx-web'),
+      s('context rm g@ctx'),
+      s('context use default'),
+      s('context rm default nosuch'),
+      s('--context nosuch ps'),
+    ],
+  },
+  {
+    name: 'context create --from, --docker errors',
+    steps: [
+      s('context create --docker host=$HOST g@c1'),
+      s('context create --from g@c1 g@c2'),
+      s('context inspect -f "{{.Name}} {{.Endpoints.docker.Host}} {{json .TLSMaterial}}" g@c2'),
+      s('context create --docker nosuch=1 g@c3'),
+      s('context create --docker host=$HOST,skip-tls-verify=maybe g@c3'),
+      s('context create --docker ca=/nonexistent g@c3'),
+      s('context rm g@c1 g@c2'),
+    ],
+  },
+  ro('login'),
+  {
+    name: 'login and logout without a registry',
+    steps: [
+      s('login -u x --password-stdin 127.0.0.1:5999', { input: 'pw\n' }),
+      s('login -u x 127.0.0.1:5999'),
+      s('login -p pw --password-stdin -u x'),
+      s('login --password-stdin'),
+      s('logout 127.0.0.1:5999'),
+      s('logout'),
+    ],
+  },
+];
+
+export const CASES: GoldenCase[] = [...RO_CONTAINERS, ...RO_IMAGES, ...RO_NETWORKS_VOLUMES, ...RO_SYSTEM, ...ERRORS, ...CONTEXTS_AND_LOGIN, ...CONTAINER_LIFECYCLE, ...IMAGES, ...NETWORKS_VOLUMES];
 
 /** Normalizations applied to both runs' output. `names` maps each variant's instantiated word back to its template. */
 export function normalize(text: string, o: { names: [string, string][]; loose?: boolean; ips?: boolean }): string {
   let t = text;
   for (const [inst, tmpl] of o.names) t = t.split(inst).join(tmpl);
   // the program's name in messages ("docker: …", "See 'docker run --help'"); berthd's own texts say docker to both
-  t = t.replace(/\bdocker\b/g, 'berth');
+  t = t.replace(/\bdocker\b/g, 'berth').replace(/\bDOCKER_HOST\b/g, 'BERTH_HOST');
   t = t.replace(/\b[0-9a-f]{64}\b/g, '<id64>').replace(/\b[0-9a-f]{12}\b/g, '<id12>');
   t = t.replace(/\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d| [+-]\d{4} [A-Z]+)?/g, '<time>');
   t = t.replace(/"(time|timeNano|Created)":\d+/g, '"$1":<n>');

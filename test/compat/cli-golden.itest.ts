@@ -43,16 +43,16 @@ function cliEnv(sb: Sandbox, v: Variant): Record<string, string | undefined> {
 
 const vars: Record<string, string> = {};
 
-/** Replaces `@` by the variant's letter and $T0/$T1 by the fixture window. */
+/** Replaces `@` by the variant's letter, $T0/$T1 by the fixture window, $HOST by the daemon's address. */
 function inst(word: string, v: Variant): string {
-  return word.replaceAll('@', LETTER[v]).replace(/\$T[01]\b/g, (m) => vars[m.slice(1)] ?? m);
+  return word.replaceAll('@', LETTER[v]).replace(/\$(T0|T1|HOST)\b/g, (m) => vars[m.slice(1)] ?? m);
 }
 
 /** [instantiated, template] pairs of every word with an `@`, longest first, for the normalization. */
 function namesOf(c: GoldenCase, v: Variant): [string, string][] {
   const words = new Set<string>();
   const add = (text: string) => {
-    for (const m of text.matchAll(/[\w.:-]*@[\w.:-]*/g)) words.add(m[0]);
+    for (const m of text.matchAll(/[\w.:-]*@[\w.:-]*/g)) if (m[0] !== '@') words.add(m[0]);
   };
   for (const st of c.steps) {
     for (const a of st.args ?? []) add(a);
@@ -74,7 +74,13 @@ async function dockerQuiet(sb: Sandbox, args: string[]): Promise<CmdResult> {
 }
 
 function report(r: CmdResult, names: [string, string][], st: Step): string {
-  const n = (t: string) => normalize(t, { names, loose: st.loose, ips: st.ips });
+  const sb = sandbox();
+  // each CLI has its own config dir (context store paths show in `context inspect`)
+  const dirs: [string, string][] = [
+    [join(sb.dir, 'berth-config'), '<config>'],
+    [sb.dockerConfig, '<config>'],
+  ];
+  const n = (t: string) => normalize(t, { names: [...names, ...dirs], loose: st.loose, ips: st.ips });
   return `exit ${r.code}\n--- stdout\n${n(r.stdout)}--- stderr\n${n(r.stderr)}`;
 }
 
@@ -107,6 +113,7 @@ describe('CLI golden suite: berth vs docker on the same berthd', () => {
   test('fixtures', async () => {
     const sb = sandbox();
     vars.T0 = String(Math.floor(Date.now() / 1000) - 1);
+    vars.HOST = sb.host;
     for (const f of FIXTURES) {
       const r = await dockerQuiet(sb, f.args);
       if (r.code !== f.code) assert.fail(sb.explain(r, `fixture: expected exit code ${f.code}`));

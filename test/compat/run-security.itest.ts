@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { assertExit, assertStderr, useSandbox } from './helpers.ts';
 
@@ -76,6 +78,10 @@ describe('seccomp and --security-opt', () => {
     const allowed = await run(['--security-opt', 'seccomp=unconfined'], 'grep "^Seccomp:" /proc/self/status; unshare -U true && echo ok');
     assertExit(sb, allowed, 0);
     assert.match(allowed.stdout, /^Seccomp:\s+0\nok$/m);
+    // with crun, the profile was compiled once by the host's libseccomp and handed over as BPF
+    if (existsSync('/usr/bin/python3') && existsSync('/usr/lib/x86_64-linux-gnu/libseccomp.so.2')) {
+      assert.ok(readdirSync(join(sb.dataRoot, 'seccomp-cache')).some((f) => f.endsWith('.b64')), 'a compiled profile in the cache');
+    }
   });
 
   test('a custom profile file, no-new-privileges, bad options', async () => {

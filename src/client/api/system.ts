@@ -18,3 +18,16 @@ export function systemEvents(c: EngineClient, o: { since?: string; until?: strin
 export function systemDf(c: EngineClient): Promise<Record<string, any>> {
   return c.json('GET', '/system/df');
 }
+
+export interface AuthConfig {
+  username?: string;
+  password?: string;
+  serveraddress?: string;
+  identitytoken?: string;
+  registrytoken?: string;
+}
+
+/** POST /auth: checks credentials with the registry through the daemon. */
+export function systemAuth(c: EngineClient, auth: AuthConfig): Promise<{ Status?: string; IdentityToken?: string }> {
+  return c.json('POST', '/auth', { body: auth });
+}

@@ -55,6 +55,15 @@ export interface DaemonConfig {
   'max-concurrent-downloads': number;
   'max-concurrent-uploads': number;
   'max-download-attempts': number;
+  'default-address-pools': { base: string; size: number }[];
+  ip: string;
+  'userland-proxy': boolean;
+  ipv6: boolean;
+  'fixed-cidr-v6': string;
+  'default-gateway': string;
+  'default-gateway-v6': string;
+  mtu: number;
+  'published-ports-obey-input': boolean;
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';
@@ -99,10 +108,19 @@ export function defaultConfig(): DaemonConfig {
     'max-concurrent-downloads': 3,
     'max-concurrent-uploads': 5,
     'max-download-attempts': 5,
+    'default-address-pools': [],
+    ip: '0.0.0.0',
+    'userland-proxy': true,
+    ipv6: false,
+    'fixed-cidr-v6': '',
+    'default-gateway': '',
+    'default-gateway-v6': '',
+    mtu: 0,
+    'published-ports-obey-input': false,
   };
 }
 
-type Kind = 'string' | 'bool' | 'list' | 'map' | 'int' | 'runtime' | 'ulimit';
+type Kind = 'string' | 'bool' | 'list' | 'map' | 'int' | 'runtime' | 'ulimit' | 'pool';
 interface FlagSpec {
   key: keyof DaemonConfig;
   kind: Kind;
@@ -149,6 +167,15 @@ const FLAGS: Record<string, FlagSpec> = {
   'max-concurrent-downloads': { key: 'max-concurrent-downloads', kind: 'int' },
   'max-concurrent-uploads': { key: 'max-concurrent-uploads', kind: 'int' },
   'max-download-attempts': { key: 'max-download-attempts', kind: 'int' },
+  'default-address-pool': { key: 'default-address-pools', kind: 'pool' },
+  ip: { key: 'ip', kind: 'string' },
+  'userland-proxy': { key: 'userland-proxy', kind: 'bool' },
+  ipv6: { key: 'ipv6', kind: 'bool' },
+  'fixed-cidr-v6': { key: 'fixed-cidr-v6', kind: 'string' },
+  'default-gateway': { key: 'default-gateway', kind: 'string' },
+  'default-gateway-v6': { key: 'default-gateway-v6', kind: 'string' },
+  mtu: { key: 'mtu', kind: 'int' },
+  'published-ports-obey-input': { key: 'published-ports-obey-input', kind: 'bool' },
 };
 
 /** Keys SIGHUP reloads (a subset of dockerd's reloadable set, for what berth implements). */
@@ -227,6 +254,14 @@ function apply(cfg: Partial<DaemonConfig>, name: string, spec: FlagSpec, value: 
       const i = value.indexOf('=');
       if (i <= 0) throw new InvalidArgumentError(`invalid argument "${value}" for "--${name}" flag: invalid runtime argument: ${value}`);
       c[spec.key] = { ...((c[spec.key] as Record<string, RuntimeEntry> | undefined) ?? {}), [value.slice(0, i)]: { path: value.slice(i + 1) } };
+      break;
+    }
+    case 'pool': {
+      // dockerd: --default-address-pool base=10.10.0.0/16,size=24
+      const kv = Object.fromEntries(value.split(',').map((p) => p.split('=') as [string, string]));
+      const size = Number(kv.size);
+      if (!kv.base || !Number.isInteger(size)) throw new InvalidArgumentError(`invalid argument "${value}" for "--${name}" flag: invalid pool format, want base=<cidr>,size=<prefix length>`);
+      c[spec.key] = [...((c[spec.key] as { base: string; size: number }[] | undefined) ?? []), { base: kv.base, size }];
       break;
     }
     case 'ulimit': {
@@ -322,7 +357,9 @@ export function parseConfigFile(text: string, path: string): Partial<DaemonConfi
     if (typeof d === 'boolean' && typeof v !== 'boolean') throw bad();
     if (typeof d === 'number' && typeof v !== 'number') throw bad();
     if (typeof d === 'string' && typeof v !== 'string') throw bad();
-    if (Array.isArray(d) && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) throw bad();
+    if (k === 'default-address-pools') {
+      if (!Array.isArray(v) || !v.every((x) => x && typeof x === 'object' && typeof (x as { base?: unknown }).base === 'string' && Number.isInteger((x as { size?: unknown }).size))) throw bad();
+    } else if (Array.isArray(d) && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) throw bad();
     if (d && typeof d === 'object' && !Array.isArray(d) && (v === null || typeof v !== 'object' || Array.isArray(v))) throw bad();
     if (k === 'runtimes') {
       for (const [n, r] of Object.entries(v as Record<string, unknown>)) {

@@ -203,11 +203,12 @@ export function commandLine(c: ContainerConfig): { path: string; args: string[] 
 }
 
 /** The process environment: user+image env plus Docker's defaults (PATH, HOSTNAME, TERM with a tty, HOME). */
-export function processEnv(c: ContainerConfig, hostname: string, home: string): string[] {
-  // dockerd's CreateDaemonEnvironment: PATH, HOSTNAME, TERM with a TTY, then the container's env replacing or
-  // appending; the runtime adds HOME from the user's passwd entry when it is not set
+export function processEnv(c: ContainerConfig, hostname: string, home: string, linkEnv: readonly string[] = []): string[] {
+  // dockerd's CreateDaemonEnvironment: PATH, HOSTNAME, TERM with a TTY, the legacy --link variables, then the
+  // container's env replacing or appending; the runtime adds HOME from the user's passwd entry when it is not set
   const base = [`PATH=${DEFAULT_PATH}`, `HOSTNAME=${hostname}`];
   if (c.Tty) base.push('TERM=xterm');
+  base.push(...linkEnv);
   const env = replaceOrAppendEnv(base, c.Env ?? []);
   if (!env.some((e) => e.split('=')[0] === 'HOME')) env.push(`HOME=${home}`);
   return env;

@@ -95,6 +95,7 @@ export interface OciSpec {
   hostname?: string;
   domainname?: string;
   mounts: OciMount[];
+  annotations?: Record<string, string>;
   linux: {
     namespaces: OciNamespace[];
     cgroupsPath?: string;

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { backgroundCtx as ctx } from '../../common/ctx.ts';
 import { FakeSocketProbe } from '../../system/iproute/fake.ts';
-import { PortAllocator } from './allocator.ts';
+import { FakeSysctl } from '../../system/sysctl/fake.ts';
+import { ephemeralRange, PortAllocator } from './allocator.ts';
 import type { PortRequest } from './contract.ts';
 
 const dirs: string[] = [];
@@ -75,5 +76,14 @@ describe('PortAllocator', () => {
     await assert.rejects(pm.allocate(ctx, 'b', [req({ hostPortStart: 8080, hostIp: '::1' })]), { message: 'Bind for [::1]:8080 failed: port is already allocated' });
     await pm.allocate(ctx, 'c', [req({ hostPortStart: 8081, hostIp: '::1' })]);
     await pm.allocate(ctx, 'd', [req({ hostPortStart: 8081, hostIp: '127.0.0.1' })]);
+  });
+
+  it('reads the ephemeral range from the sysctl, falling back to the kernel default', async () => {
+    const sysctl = new FakeSysctl();
+    assert.deepEqual(await ephemeralRange(ctx, sysctl), [32768, 60999]);
+    sysctl.values.set('net.ipv4.ip_local_port_range', '40000\t40100');
+    assert.deepEqual(await ephemeralRange(ctx, sysctl), [40000, 40100]);
+    sysctl.values.set('net.ipv4.ip_local_port_range', 'garbage');
+    assert.deepEqual(await ephemeralRange(ctx, sysctl), [32768, 60999]);
   });
 });

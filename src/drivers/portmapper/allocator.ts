@@ -3,6 +3,7 @@ import { ConflictError, UnavailableError } from '../../common/errors.ts';
 import { readJson, writeJsonAtomic } from '../../common/fs.ts';
 import type { PortProto } from '../../domain/net/ports.ts';
 import type { BoundSocket, SocketProbe } from '../../system/iproute/port.ts';
+import type { Sysctl } from '../../system/sysctl/port.ts';
 import type { PortAllocation, PortMapper, PortRequest } from './contract.ts';
 
 interface Held extends PortAllocation {
@@ -17,6 +18,16 @@ interface State {
 
 /** dockerd's default when /proc/sys/net/ipv4/ip_local_port_range cannot be read: the kernel's default range. */
 export const DEFAULT_EPHEMERAL_RANGE: [number, number] = [32768, 60999];
+
+/** The daemon namespace's ephemeral port range (net.ipv4.ip_local_port_range, "32768\t60999"), as dockerd reads it. */
+export async function ephemeralRange(ctx: Ctx, sysctl: Sysctl): Promise<[number, number]> {
+  const v = await sysctl.get(ctx, 'net.ipv4.ip_local_port_range').catch(() => undefined);
+  const m = /^(\d+)\s+(\d+)$/.exec(v?.trim() ?? '');
+  if (!m) return DEFAULT_EPHEMERAL_RANGE;
+  const lo = Number(m[1]);
+  const hi = Number(m[2]);
+  return lo > 0 && hi >= lo && hi <= 65535 ? [lo, hi] : DEFAULT_EPHEMERAL_RANGE;
+}
 
 const v6 = (ip: string) => ip.includes(':');
 

@@ -34,6 +34,12 @@ export interface Snapshotter {
   init(ctx: Ctx): Promise<void>;
   /** Unpacks an uncompressed layer tar over `parent` (a layer id, undefined for a base layer). Not idempotent: each call makes a new layer. */
   applyLayer(ctx: Ctx, parent: string | undefined, tar: Readable): Promise<AppliedLayer>;
+  /**
+   * Stacks a layer that was applied without a parent on `parent`. A layer's files do not depend on the layers
+   * below it, so the layers of one image can be unpacked in parallel, each into a dir of its own, and stacked in
+   * chain order afterwards. Only for a layer that nothing stands on yet; idempotent for the same parent.
+   */
+  setParent(ctx: Ctx, id: string, parent: string): Promise<void>;
   /** Deletes a layer. Idempotent. The caller makes sure no layer or snapshot still stands on it. */
   removeLayer(ctx: Ctx, id: string): Promise<void>;
   /** The directory holding a layer's files. */

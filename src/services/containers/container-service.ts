@@ -1,17 +1,16 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ctx } from '../../common/ctx.ts';
-import { BerthError, ConflictError, InvalidArgumentError, NotFoundError, NotModifiedError, SystemError, errorMessage } from '../../common/errors.ts';
+import { ConflictError, InvalidArgumentError, NotFoundError, NotModifiedError, SystemError, errorMessage } from '../../common/errors.ts';
 import { newId } from '../../common/ids.ts';
 import type { Logger } from '../../common/log.ts';
 import { UndoStack } from '../../common/undo.ts';
-import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, parseRestartPolicy, validateName } from '../../domain/container/normalize.ts';
+import { commandLine, mergeImageConfig, normalizeConfig, normalizeHostConfig, validateName } from '../../domain/container/normalize.ts';
 import { parseSignal, restartDelayMs, shouldRestart } from '../../domain/container/status.ts';
-import { type Resources, adaptResources, mergeUpdate, parseResources, verifyResources } from '../../domain/container/resources.ts';
-import { adaptHostSettings } from '../../domain/container/host-settings.ts';
-import { lsmWarnings, parseSecurityOpts } from '../../domain/container/security.ts';
-import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from '../../domain/oci-spec/defaults.ts';
-import type { ContainerConfig, ContainerRecord, ContainerStatus, HostConfig } from '../../domain/container/types.ts';
+import { DEFAULT_CAPABILITIES } from '../../domain/oci-spec/defaults.ts';
+import { seccompFor } from '../../domain/oci-spec/seccomp.ts';
+import { DOCKER_DEFAULT_SECCOMP } from '../../domain/oci-spec/seccomp-default.ts';
+import type { ContainerRecord, ContainerStatus } from '../../domain/container/types.ts';
 import { ZERO_TIME, initialState } from '../../domain/container/types.ts';
 import type { ContainerLogs, LogTracker } from '../../drivers/logging/contract.ts';
 import { parseLogOpts } from '../../drivers/logging/options.ts';
@@ -27,8 +26,11 @@ import { CgroupHost, cgroupUpdateOf } from './cgroups.ts';
 import { type StatsSample, sampleStats } from './stats.ts';
 import { HealthMonitor } from './health-monitor.ts';
 import { OomWatcher } from './oom-watch.ts';
+import { SeccompBpfCache } from './seccomp-bpf.ts';
 import { resolveNamespaces } from './namespaces.ts';
-import { type HostSecurity, privilegedWarnings, probeHostSecurity, validateSecurity } from './security.ts';
+import { type HostSecurity, probeHostSecurity } from './security.ts';
+import { verifyCreateSettings } from './create-settings.ts';
+import { cannotUpdate, planUpdate } from './update-plan.ts';
 import { ContainerMounts } from './mounts.ts';
 import { buildContainerSpec, cgroupParentOf } from './spec.ts';
 import { ContainerStore } from './store.ts';
@@ -53,7 +55,12 @@ export interface ContainerServiceOptions {
   events: EventsService;
   logs: ContainerLogs;
   log: Logger;
-  defaults: () => { init: boolean; initPath: string; logOpts: Record<string, string>; ulimits: { Name: string; Soft: number; Hard: number }[]; shutdownTimeout: number; maxNofile?: number; cgroupParent?: string };
+  defaults: () => { init: boolean; initPath: string; logOpts: Record<string, string>; ulimits: { Name: string; Soft: number; Hard: number }[]; shutdownTimeout: number; maxNofile?: number; cgroupParent?: string;
+    /** dockerd's default-ipc-mode, default-cgroupns-mode, default-shm-size (bytes). */
+    ipcMode?: string;
+    cgroupnsMode?: string;
+    shmSize?: number;
+  };
 }
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -88,12 +95,14 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   readonly #cgroups: CgroupHost;
   readonly #oom: OomWatcher;
   readonly #security: HostSecurity = probeHostSecurity();
+  readonly #bpf: SeccompBpfCache;
 
   constructor(o: ContainerServiceOptions) {
     this.#o = o;
     this.#log = o.log;
     this.store = new ContainerStore(join(o.dataRoot, 'containers'));
     this.#cgroups = o.cgroups ?? CgroupHost.detect();
+    this.#bpf = new SeccompBpfCache(join(o.dataRoot, 'seccomp-cache'), o.log);
     this.#oom = new OomWatcher(this.#cgroups, (rec) => this.#emit(rec, 'oom'));
     this.#mounts = new ContainerMounts({ volumes: o.volumes, findContainer: (ref) => this.store.find(ref) });
     this.#health = new HealthMonitor({
@@ -158,7 +167,9 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   async create(ctx: Ctx, name: string | undefined, body: Record<string, unknown>): Promise<{ Id: string; Warnings: string[] }> {
     const config = normalizeConfig(body);
     const hostConfig = normalizeHostConfig(body.HostConfig);
-    const settingWarnings = this.#verifySettings(hostConfig, config);
+    if (config.Hostname && hostConfig.NetworkMode.startsWith('container:')) throw new InvalidArgumentError('conflicting options: hostname and the network mode');
+    const dd = this.#o.defaults();
+    const settingWarnings = verifyCreateSettings(hostConfig, config, this.#cgroups.caps, this.#security, { ipcMode: dd.ipcMode, cgroupnsMode: dd.cgroupnsMode, shmSize: dd.shmSize });
     if (!config.Image) throw new InvalidArgumentError('No image specified');
     const rtNames = this.#o.runtimes();
     if (hostConfig.Runtime && !rtNames.table[hostConfig.Runtime]) throw new InvalidArgumentError(`unknown or invalid runtime name: ${hostConfig.Runtime}`);
@@ -220,24 +231,6 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     return `/${newId().slice(0, 12)}`;
   }
 
-  /**
-   * dockerd's verifyContainerSettings + adaptContainerSettings for what the host decides: resources checked
-   * against this host's cgroups (unsupported ones dropped with a warning), defaults filled in. Mutates `h`.
-   */
-  #verifySettings(h: HostConfig, c: ContainerConfig): string[] {
-    validateSecurity(h, this.#security);
-    const res = parseResources(h);
-    const warnings = verifyResources(res, this.#cgroups.caps);
-    adaptResources(res);
-    Object.assign(h, res);
-    warnings.push(...adaptHostSettings(h, c, { cgroupVersion: this.#cgroups.caps.version }));
-    if (!h.Privileged) {
-      if (h.MaskedPaths === undefined || h.MaskedPaths === null) h.MaskedPaths = [...DEFAULT_MASKED_PATHS];
-      if (h.ReadonlyPaths === undefined || h.ReadonlyPaths === null) h.ReadonlyPaths = [...DEFAULT_READONLY_PATHS];
-    }
-    return [...warnings, ...privilegedWarnings(h, this.#security), ...lsmWarnings(parseSecurityOpts(h.SecurityOpt), this.#security)];
-  }
-
   /** Where a shareable IPC donor's /dev/shm lives on the host (dockerd's <container>/mounts/shm). */
   shmPath(rec: ContainerRecord): string {
     return join(this.store.dir(rec.Id), 'mounts', 'shm');
@@ -285,6 +278,9 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       dnsSearch: rec.HostConfig.DnsSearch,
       dnsOptions: rec.HostConfig.DnsOptions,
       extraHosts: rec.HostConfig.ExtraHosts ?? [],
+      domainname: rec.Config.Domainname || undefined,
+      links: rec.HostConfig.Links ?? undefined,
+      macAddress: rec.Config.MacAddress,
     };
   }
 
@@ -350,7 +346,12 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       }
       const mounts = await this.#mounts.setup(ctx, rec);
       undo.push('unmount volumes', () => this.#mounts.unmountAll(ctx, rec));
-      const ociSpec = await buildContainerSpec({ rec, rootfs, containerDir: cdir, netns, defaults: d, mounts, security: this.#security, namespaces });
+      const ociSpec = await buildContainerSpec({ rec, rootfs, containerDir: cdir, netns, defaults: d, mounts, security: this.#security, namespaces, linkEnv: net.linkEnv });
+      if (ociSpec.linux.seccomp && /(^|\/)crun$/.test(rt.path)) {
+        // crun loads a precompiled filter as is instead of compiling the profile at each create
+        const bpf = await this.#bpf.get(ctx, ociSpec.linux.seccomp);
+        if (bpf) ociSpec.annotations = { ...ociSpec.annotations, 'run.oci.seccomp_bpf_data': bpf };
+      }
       await writeFile(join(rdir, 'config.json'), JSON.stringify(ociSpec));
       const created = await this.#o.runtime.create(ctx, {
         id: rec.Id,
@@ -659,35 +660,18 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   async update(_ctx: Ctx, ref: string, body: Record<string, unknown>): Promise<{ Warnings: string[] | null }> {
     const rec = this.store.get(ref);
     return this.#locked(rec.Id, async () => {
-      const cannot = (err: unknown) => {
-        const E = err instanceof BerthError ? (err.constructor as typeof BerthError) : SystemError;
-        return new E(`Cannot update container ${rec.Id}: ${errorMessage(err)}`);
-      };
-      if (rec.State.Status === 'removing' || rec.State.Dead) throw new ConflictError(`Cannot update container ${rec.Id}: container is marked for removal and cannot be "update"`);
-      const req = parseResources(body);
-      const warnings = verifyResources(req, this.#cgroups.caps, true);
-      const rp = body.RestartPolicy !== undefined && body.RestartPolicy !== null ? parseRestartPolicy(body.RestartPolicy) : undefined;
-      const backup = structuredClone(rec.HostConfig);
-      let merged: Resources;
-      try {
-        merged = mergeUpdate(parseResources(rec.HostConfig), req);
-        if (rp && (body.RestartPolicy as { Name?: string }).Name) {
-          if (rec.HostConfig.AutoRemove && rp.Name !== 'no') throw new ConflictError('Restart policy cannot be updated because AutoRemove is enabled for the container');
-          rec.HostConfig.RestartPolicy = rp;
-        }
-      } catch (err) {
-        throw cannot(err);
-      }
-      Object.assign(rec.HostConfig, merged);
+      const { hostConfig, request, warnings } = planUpdate(rec, body, this.#cgroups.caps);
+      const backup = rec.HostConfig;
+      rec.HostConfig = hostConfig;
       await this.store.save(rec);
       if (rec.State.Running && !rec.State.Restarting) {
         try {
-          await this.#cgroups.update(this.cgroupPath(rec), cgroupUpdateOf(req));
-          if (req.Memory) this.#oom.watch(rec, this.cgroupPath(rec), await this.#cgroups.oomKills(this.cgroupPath(rec)));
+          await this.#cgroups.update(this.cgroupPath(rec), cgroupUpdateOf(request));
+          if (request.Memory) this.#oom.watch(rec, this.cgroupPath(rec), await this.#cgroups.oomKills(this.cgroupPath(rec)));
         } catch (err) {
           rec.HostConfig = backup;
           await this.store.save(rec);
-          throw cannot(err);
+          throw cannotUpdate(rec.Id, err);
         }
       }
       this.#emit(rec, 'update');
@@ -820,6 +804,12 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
    * that were running when the host rebooted are started.
    */
   async restore(ctx: Ctx): Promise<void> {
+    // compile the default seccomp profile of default capabilities now rather than at the first start
+    const rt = this.#o.runtimes();
+    if (/(^|\/)crun$/.test(rt.table[rt.default]?.path ?? '') && this.#security.seccomp) {
+      const def = seccompFor(DOCKER_DEFAULT_SECCOMP, { arch: this.#security.arch, bounding: DEFAULT_CAPABILITIES, kernel: this.#security.kernel });
+      if (def) void this.#bpf.get(ctx, def);
+    }
     const recs = await this.store.load();
     for (const rec of recs) {
       this.store.reserveName(rec.Name, rec.Id);
@@ -890,7 +880,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       return undefined;
     }
     if (!rec) return undefined;
-    return { id: rec.Id, name: rec.Name.slice(1), pid: rec.State.Running ? rec.State.Pid : 0, spec: this.#sandboxSpec(rec) };
+    return { id: rec.Id, name: rec.Name.slice(1), pid: rec.State.Running ? rec.State.Pid : 0, spec: this.#sandboxSpec(rec), env: rec.Config.Env ?? [] };
   }
 
   async networksChanged(_ctx: Ctx, containerId: string, endpointsConfig: Record<string, Partial<EndpointSettings>>, settings?: NetworkSettingsOut): Promise<void> {
@@ -899,7 +889,9 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     rec.EndpointsConfig = endpointsConfig;
     if (settings && rec.State.Running) {
       rec.NetworkSettings = { Ports: settings.Ports, Networks: settings.Networks, SandboxKey: settings.SandboxKey || rec.NetworkSettings.SandboxKey, SandboxID: settings.SandboxID };
-      await writeFile(join(this.store.dir(rec.Id), 'hosts'), settings.hosts).catch(() => {});
+      // rewritten in place: the files are bind-mounted into the running container
+      const dir = this.store.dir(rec.Id);
+      await Promise.all([writeFile(join(dir, 'hosts'), settings.hosts).catch(() => {}), writeFile(join(dir, 'resolv.conf'), settings.resolvConf).catch(() => {})]);
     }
     await this.store.save(rec);
   }

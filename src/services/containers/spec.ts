@@ -44,6 +44,8 @@ export interface SpecInput {
   security?: HostSecurity;
   /** PID/IPC/cgroup namespaces and /dev/shm (resolveNamespaces); default: private ones. */
   namespaces?: NamespaceChoices;
+  /** Legacy --link variables (ALIAS_PORT_…), placed between Docker's defaults and the user's Env. */
+  linkEnv?: string[];
 }
 
 /** Maps a container's Docker configuration onto the OCI spec builder's options. */
@@ -82,7 +84,7 @@ export async function buildContainerSpec(i: SpecInput): Promise<OciSpec> {
     id: rec.Id,
     rootfs,
     args: [rec.Path, ...rec.Args],
-    env: processEnv(rec.Config, rec.Config.Hostname, user.home),
+    env: processEnv(rec.Config, rec.Config.Hostname, user.home, i.linkEnv),
     cwd,
     user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
     tty: rec.Config.Tty,

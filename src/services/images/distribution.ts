@@ -4,7 +4,7 @@ import type { Ctx } from '../../common/ctx.ts';
 import { NotFoundError } from '../../common/errors.ts';
 import type { Reference } from '../../domain/image/reference.ts';
 import { withDigest, trimNamed } from '../../domain/image/reference.ts';
-import type { ImagesForRegistry, LocalBlob, LocalImage, LocalLayer } from '../registry/contract.ts';
+import type { ImagesForRegistry, LocalBlob, LocalImage, LocalLayer, UnpackedLayer } from '../registry/contract.ts';
 import type { ImageCore } from './core.ts';
 import type { LayerRecord } from './layer-store.ts';
 
@@ -99,8 +99,16 @@ export class ImageDistribution implements ImagesForRegistry {
     return this.#core.layers.get(chainId) !== undefined;
   }
 
-  async registerLayer(ctx: Ctx, parent: string | undefined, blob: LocalBlob, diffId: string, onProgress?: (bytes: number) => void): Promise<LocalLayer> {
-    return localLayer(await this.#core.layers.register(ctx, parent, blob, diffId, onProgress));
+  async registerLayer(ctx: Ctx, parent: string | undefined, blob: LocalBlob, diffId: string, onProgress?: (bytes: number) => void, unpacked?: UnpackedLayer): Promise<LocalLayer> {
+    return localLayer(await this.#core.layers.register(ctx, parent, blob, diffId, onProgress, unpacked));
+  }
+
+  unpackLayer(ctx: Ctx, blob: LocalBlob, diffId: string, onProgress?: (bytes: number) => void): Promise<UnpackedLayer> {
+    return this.#core.layers.unpack(ctx, blob, diffId, onProgress);
+  }
+
+  discardLayer(ctx: Ctx, layer: UnpackedLayer): Promise<void> {
+    return this.#core.layers.discard(ctx, layer);
   }
 
   releaseLayer(chainId: string): void {

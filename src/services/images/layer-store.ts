@@ -1,11 +1,12 @@
+import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Ctx } from '../../common/ctx.ts';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import { readJson, writeJsonAtomic } from '../../common/fs.ts';
 import { hexOf, sha256 } from '../../domain/image/config.ts';
-import { decompress } from '../../drivers/snapshotter/compression.ts';
-import type { Snapshotter } from '../../drivers/snapshotter/contract.ts';
+import { DECOMPRESS_CHUNK, decompress } from '../../drivers/snapshotter/compression.ts';
+import type { AppliedLayer, Snapshotter } from '../../drivers/snapshotter/contract.ts';
 import type { BlobInfo, ContentStore } from './content-store.ts';
 import { Mutex } from './mutex.ts';
 
@@ -23,6 +24,17 @@ export interface LayerRecord {
   tarSize: number;
   /** The layer blob as received (maybe compressed), kept in the content store to save and push it byte-exact. */
   blob: BlobInfo & { mediaType: string };
+}
+
+/**
+ * A layer unpacked on its own by `LayerStore.unpack`, ahead of its place in the chain: its snapshotter dir has no
+ * parent yet. `register` stacks it (or drops it when the chain exists by then); `discard` drops it.
+ */
+export interface UnpackedLayer {
+  cacheId: string;
+  diffId: string;
+  size: number;
+  tarSize: number;
 }
 
 async function* counted(src: AsyncIterable<Uint8Array>, onProgress: (bytes: number) => void): AsyncGenerator<Uint8Array> {
@@ -104,7 +116,9 @@ export class LayerStore {
    * Registers the layer held by `blob` (in the content store; gzip, zstd or plain tar) over `parent`. When the
    * expected diff id is known and that chain exists, nothing is unpacked. A diff id that does not match the
    * expected one is refused (InvalidArgumentError). The returned layer is held (gc keeps it) until `release`.
-   * `onProgress` is told how many bytes of the blob were read so far while it is unpacked.
+   * `onProgress` is told how many bytes of the blob were read so far while it is unpacked. With `unpacked` (from
+   * `unpack`, the same blob) nothing is unpacked here: that layer is stacked on `parent`, or dropped when the
+   * chain exists already.
    */
   async register(
     ctx: Ctx,
@@ -112,7 +126,9 @@ export class LayerStore {
     blob: BlobInfo & { mediaType: string },
     expectedDiffId?: string,
     onProgress?: (bytes: number) => void,
+    unpacked?: UnpackedLayer,
   ): Promise<LayerRecord> {
+    if (unpacked) return this.#stack(ctx, parent, blob, unpacked);
     if (expectedDiffId !== undefined) {
       const chainId = chainOf(parent, expectedDiffId);
       const have = await this.#mu.run(() => this.#holdIfPresent(chainId));
@@ -146,6 +162,18 @@ export class LayerStore {
     else this.#held.set(chainId, n);
   }
 
+  /** Decompresses the blob into a new snapshotter layer over `parentCacheId`; checks the diff id when one is expected. */
+  async #apply(ctx: Ctx, parentCacheId: string | undefined, blob: BlobInfo, expected: string | undefined, onProgress?: (bytes: number) => void): Promise<AppliedLayer> {
+    const raw = createReadStream(this.#content.path(blob.digest), { highWaterMark: DECOMPRESS_CHUNK });
+    const { stream } = await decompress(onProgress ? counted(raw, onProgress) : raw);
+    const applied = await this.#snap.applyLayer(ctx, parentCacheId, stream as Readable);
+    if (expected !== undefined && applied.diffId !== expected) {
+      await this.#snap.removeLayer(ctx, applied.id);
+      throw new InvalidArgumentError(`invalid diffID for layer: expected ${expected}, got ${applied.diffId}`);
+    }
+    return applied;
+  }
+
   async #unpack(
     ctx: Ctx,
     parent: string | undefined,
@@ -155,13 +183,12 @@ export class LayerStore {
   ): Promise<LayerRecord> {
     const parentRec = parent === undefined ? undefined : this.#layers.get(parent);
     if (parent !== undefined && !parentRec) throw new Error(`parent layer ${parent} is missing`);
-    const raw = this.#content.stream(blob.digest);
-    const { stream } = await decompress(onProgress ? counted(raw, onProgress) : raw);
-    const applied = await this.#snap.applyLayer(ctx, parentRec?.cacheId, stream as Readable);
-    if (expected !== undefined && applied.diffId !== expected) {
-      await this.#snap.removeLayer(ctx, applied.id);
-      throw new InvalidArgumentError(`invalid diffID for layer: expected ${expected}, got ${applied.diffId}`);
-    }
+    const applied = await this.#apply(ctx, parentRec?.cacheId, blob, expected, onProgress);
+    return this.#record(ctx, parent, blob, applied);
+  }
+
+  /** Records an applied layer as chain `parent`+diff id (or drops it for the record that won a race). */
+  async #record(ctx: Ctx, parent: string | undefined, blob: BlobInfo & { mediaType: string }, applied: AppliedLayer): Promise<LayerRecord> {
     const chainId = chainOf(parent, applied.diffId);
     const rec = await this.#mu.run(async () => {
       const existing = this.#holdIfPresent(chainId);
@@ -176,6 +203,36 @@ export class LayerStore {
     if (rec.cacheId !== applied.id) await this.#snap.removeLayer(ctx, applied.id);
     else ctx.log.debug('layer registered', { chainId, diffId: rec.diffId, size: rec.size });
     return rec;
+  }
+
+  /**
+   * Unpacks the layer in `blob` into a dir of its own, with no parent yet, and checks its diff id: the layers of
+   * one image can be unpacked in parallel this way. Pass the result to `register` (which stacks it in chain order)
+   * or to `discard`. Nothing is recorded or held until then.
+   */
+  async unpack(ctx: Ctx, blob: BlobInfo, expectedDiffId: string, onProgress?: (bytes: number) => void): Promise<UnpackedLayer> {
+    const a = await this.#apply(ctx, undefined, blob, expectedDiffId, onProgress);
+    return { cacheId: a.id, diffId: a.diffId, size: a.size, tarSize: a.tarSize };
+  }
+
+  /** Drops a layer from `unpack` that will not be registered. */
+  async discard(ctx: Ctx, u: UnpackedLayer): Promise<void> {
+    await this.#snap.removeLayer(ctx, u.cacheId);
+  }
+
+  async #stack(ctx: Ctx, parent: string | undefined, blob: BlobInfo & { mediaType: string }, u: UnpackedLayer): Promise<LayerRecord> {
+    const chainId = chainOf(parent, u.diffId);
+    const have = await this.#mu.run(() => this.#holdIfPresent(chainId));
+    if (have) {
+      await this.discard(ctx, u);
+      return have;
+    }
+    if (parent !== undefined) {
+      const parentRec = this.#layers.get(parent);
+      if (!parentRec) throw new Error(`parent layer ${parent} is missing`);
+      await this.#snap.setParent(ctx, u.cacheId, parentRec.cacheId);
+    }
+    return this.#record(ctx, parent, blob, { id: u.cacheId, diffId: u.diffId, size: u.size, tarSize: u.tarSize });
   }
 
   /**

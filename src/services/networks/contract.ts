@@ -99,7 +99,10 @@ export interface NetworksForContainers {
    * if the container's namespace still exists. Idempotent. Emits network "disconnect" events for attached ones.
    */
   detach(ctx: Ctx, containerId: string): Promise<void>;
-  /** After a daemon restart: re-registers a running container's endpoints (no kernel changes). */
+  /**
+   * After a daemon restart: re-registers a running container's endpoints (links and rules were restored with the
+   * drivers at start); the embedded DNS server and the userland proxy get new sockets for it.
+   */
   restore(ctx: Ctx, spec: SandboxSpec, pid: number): Promise<NetworkSettingsOut | undefined>;
 }
 
@@ -122,7 +125,8 @@ export interface ContainerHooks {
   find(ctx: Ctx, ref: string): Promise<ContainerRef | undefined>;
   /**
    * After `network connect/disconnect`: the container's new EndpointsConfig (to persist in its config) and, for a
-   * running container, its new settings (Networks for inspect; the /etc/hosts content to rewrite).
+   * running container, its new settings (Networks for inspect; the /etc/hosts AND /etc/resolv.conf contents to
+   * rewrite in place: a container joining its first user-defined network switches to the embedded DNS server).
    */
   networksChanged(ctx: Ctx, containerId: string, endpointsConfig: Record<string, Partial<EndpointSettings>>, settings?: NetworkSettingsOut): Promise<void>;
 }

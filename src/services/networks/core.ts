@@ -27,6 +27,12 @@ export interface DefaultBridgeConfig {
   bip?: string;
   /** Containers get addresses from this range only (dockerd --fixed-cidr). */
   fixedCidr?: string;
+  /** dockerd --ipv6: the default bridge is dual-stack, on `fixedCidrV6` (else a /64 of the engine's ULA prefix). */
+  ipv6?: boolean;
+  fixedCidrV6?: string;
+  /** dockerd --default-gateway(-v6): the containers' default route goes there instead of the bridge address. */
+  defaultGateway?: string;
+  defaultGateway6?: string;
 }
 
 export interface NetworksDeps {

@@ -219,4 +219,35 @@ describe('network create: flags and errors', () => {
     assert.deepEqual(proxy.owners(), []);
     proxy.close();
   });
+
+  it('daemon ipv6/fixed-cidr-v6/default-gateway shape the default bridge (and changes apply on restart)', async () => {
+    const opts = {
+      defaultBridge: { options: defaultBridgeOptions(), bip: '10.140.0.1/24', ipv6: true, fixedCidrV6: 'fd00:140::/64', defaultGateway: '10.140.0.254', defaultGateway6: 'fd00:140::fe' },
+    };
+    const w = await fakeWorld(opts);
+    const svc = await w.start();
+    const b = await svc.inspect(ctx, 'bridge');
+    assert.equal(b.EnableIPv6, true);
+    assert.deepEqual(b.IPAM.Config, [
+      { Subnet: '10.140.0.0/24', Gateway: '10.140.0.1', AuxiliaryAddresses: { DefaultGatewayIPv4: '10.140.0.254' } },
+      { Subnet: 'fd00:140::/64', Gateway: 'fd00:140::1', AuxiliaryAddresses: { DefaultGatewayIPv6: 'fd00:140::fe' } },
+    ]);
+    w.ip.spawn(6);
+    const out = await svc.attach(ctx, sandboxSpec(C1), 6);
+    assert.equal(out.Networks['bridge']!.Gateway, '10.140.0.254');
+    assert.equal(out.Networks['bridge']!.IPv6Gateway, 'fd00:140::fe');
+    assert.equal(out.Networks['bridge']!.GlobalIPv6Address, 'fd00:140::2');
+    assert.deepEqual(
+      (await w.ip.routes(ctx, { pid: 6 })).filter((r) => r.dst === 'default').map((r) => r.via),
+      ['10.140.0.254', 'fd00:140::fe'],
+    );
+    await svc.detach(ctx, C1);
+    // IPv6 turned off in the daemon's configuration: the default bridge is IPv4 only after a restart
+    opts.defaultBridge.ipv6 = false;
+    const again = await w.start();
+    const b2 = await again.inspect(ctx, 'bridge');
+    assert.equal(b2.EnableIPv6, false);
+    assert.equal(b2.IPAM.Config.length, 1);
+    assert.ok(!w.deps.ipam.pools().some((p) => p.subnet === 'fd00:140::/64'));
+  });
 });

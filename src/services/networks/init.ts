@@ -38,38 +38,63 @@ async function ensureDefaultBridge(core: NetworkCore, ctx: Ctx): Promise<void> {
     if (rec && core.state.endpointsOn(rec.Id).length === 0) {
       await core.driverOf(rec).deleteNetwork(ctx, core.netInfo(rec));
       if (rec.poolId) await core.d.ipam.releasePool(ctx, rec.poolId);
+      if (rec.poolId6) await core.d.ipam.releasePool(ctx, rec.poolId6);
       core.state.networks.delete(rec.Id);
     }
     return;
   }
-  const want = cfg.bip ? parseBip(cfg.bip) : undefined;
   if (!rec) {
     rec = predefinedRecord('bridge', 'bridge');
     core.state.networks.set(rec.Id, rec);
   }
   rec.Options = { ...cfg.options };
+  const inUse = core.state.endpointsOn(rec.Id).length > 0;
+  const want = cfg.bip ? parseBip(cfg.bip) : undefined;
+  const aux = cfg.defaultGateway ? { DefaultGatewayIPv4: cfg.defaultGateway } : undefined;
   const pool = rec.poolId ? core.d.ipam.pool(rec.poolId) : undefined;
-  const differs = pool && ((want && (pool.subnet !== want.subnet || pool.gateway !== want.gateway)) || (pool.ipRange ?? '') !== (cfg.fixedCidr ?? ''));
-  if (pool && differs) {
-    if (core.state.endpointsOn(rec.Id).length > 0) {
-      ctx.log.warn('bridge configuration changed but containers still use the network; keeping the old subnet', { subnet: pool.subnet });
-      return;
-    }
-    await core.d.ipam.releasePool(ctx, pool.id);
-  } else if (pool) {
-    return;
+  const current = rec.IPAM.Config.find((c) => !c.Subnet.includes(':'));
+  const differs =
+    pool &&
+    ((want && (pool.subnet !== want.subnet || pool.gateway !== want.gateway)) ||
+      (pool.ipRange ?? '') !== (cfg.fixedCidr ?? '') ||
+      (current?.AuxiliaryAddresses?.['DefaultGatewayIPv4'] ?? '') !== (cfg.defaultGateway ?? ''));
+  let entry4 = current;
+  if (!pool || (differs && !inUse)) {
+    if (pool) await core.d.ipam.releasePool(ctx, pool.id);
+    const ours = new Set(core.d.ipam.pools().map((p) => p.subnet));
+    const routes = want ? [] : await core.d.ip.routes(ctx);
+    const np = await core.d.ipam.requestPool(ctx, {
+      owner: rec.Id,
+      subnet: want?.subnet,
+      gateway: want?.gateway,
+      ipRange: cfg.fixedCidr,
+      auxAddresses: aux,
+      avoid: routes.filter((r) => r.dst !== 'default' && !ours.has(r.dst)).map((r) => r.dst),
+    });
+    rec.poolId = np.id;
+    entry4 = { Subnet: np.subnet, Gateway: np.gateway, ...(np.ipRange ? { IPRange: np.ipRange } : {}), ...(aux ? { AuxiliaryAddresses: aux } : {}) };
+  } else if (differs) {
+    ctx.log.warn('bridge configuration changed but containers still use the network; keeping the old subnet', { subnet: pool.subnet });
   }
-  const ours = new Set(core.d.ipam.pools().map((p) => p.subnet));
-  const routes = want ? [] : await core.d.ip.routes(ctx);
-  const np = await core.d.ipam.requestPool(ctx, {
-    owner: rec.Id,
-    subnet: want?.subnet,
-    gateway: want?.gateway,
-    ipRange: cfg.fixedCidr,
-    avoid: routes.filter((r) => r.dst !== 'default' && !ours.has(r.dst)).map((r) => r.dst),
-  });
-  rec.poolId = np.id;
-  rec.IPAM.Config = [{ Subnet: np.subnet, Gateway: np.gateway, ...(np.ipRange ? { IPRange: np.ipRange } : {}) }];
+  // daemon ipv6 + fixed-cidr-v6: the default bridge is dual-stack (it cannot opt out, as in dockerd)
+  let entry6 = rec.IPAM.Config.find((c) => c.Subnet.includes(':'));
+  const pool6 = rec.poolId6 ? core.d.ipam.pool(rec.poolId6) : undefined;
+  const want6 = cfg.ipv6 ? (cfg.fixedCidrV6 ?? '') : undefined;
+  const aux6 = cfg.defaultGateway6 ? { DefaultGatewayIPv6: cfg.defaultGateway6 } : undefined;
+  const differs6 = want6 === undefined ? !!pool6 : !pool6 || (want6 !== '' && pool6.subnet !== want6);
+  if (differs6 && !inUse) {
+    if (pool6) await core.d.ipam.releasePool(ctx, pool6.id);
+    delete rec.poolId6;
+    entry6 = undefined;
+    rec.EnableIPv6 = false;
+    if (want6 !== undefined) {
+      const np6 = await core.d.ipam.requestPool(ctx, { owner: rec.Id, family: 6, subnet: want6 || undefined, auxAddresses: aux6 });
+      rec.poolId6 = np6.id;
+      rec.EnableIPv6 = true;
+      entry6 = { Subnet: np6.subnet, Gateway: np6.gateway, ...(aux6 ? { AuxiliaryAddresses: aux6 } : {}) };
+    }
+  }
+  rec.IPAM.Config = [entry4, entry6].filter((e): e is NonNullable<typeof e> => e !== undefined);
 }
 
 /** Drops leases and port allocations whose owners are gone (a crash between two writes). */

@@ -1,25 +1,22 @@
 import type { Ctx } from '../../common/ctx.ts';
-import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, SystemError, UnavailableError } from '../../common/errors.ts';
+import { NotFoundError, SystemError, UnavailableError } from '../../common/errors.ts';
 import { newId } from '../../common/ids.ts';
 import { UndoStack } from '../../common/undo.ts';
-import { mainRecord, parseExtraHosts, renderHostModeHosts, renderHosts } from '../../domain/net/hosts.ts';
-import { contains, isIP, mustPrefix4, parseIPv4 } from '../../domain/net/ipv4.ts';
+import { parseExtraHosts, renderHostModeHosts, renderHosts } from '../../domain/net/hosts.ts';
+import { mustPrefix4, } from '../../domain/net/ipv4.ts';
 import { macFromIPv4, normalizeMac, randomMac } from '../../domain/net/mac.ts';
-import { contains6, mustPrefix6, parseIPv6 } from '../../domain/net/ipv6.ts';
-import { validatePortBindings } from '../../domain/net/ports.ts';
-import { linkEnv, linkHostNames, parseLinks } from '../../domain/net/links.ts';
-import { embeddedResolvConf, renderResolvConf } from '../../domain/net/resolv.ts';
+import { mustPrefix6, } from '../../domain/net/ipv6.ts';
+import { renderResolvConf } from '../../domain/net/resolv.ts';
 import type { NftPlan } from '../../drivers/network/contract.ts';
 import type { ProxyTarget } from '../../drivers/portmapper/proxy.ts';
 import type { IpCmd } from '../../system/iproute/port.ts';
 import type { EndpointSettings, NetnsChoice, NetworkSettingsOut, SandboxSpec } from './contract.ts';
 import type { NetworkCore } from './core.ts';
-import * as M from './messages.ts';
+import { hostGateway, hostsOf, legacyLinks, setResolvConf } from './sandbox-files.ts';
+import { checkEndpointConfig, netnsFor, resolveSpec, validateSpec } from './validation.ts';
 import { exposedKeys, portMapOf, portRequests } from './ports.ts';
 import { settingsOut } from './render.ts';
 import type { EndpointRecord, NetworkRecord, SandboxRecord } from './state.ts';
-
-export type Resolved = { kind: 'container'; target: string } | { kind: 'net'; entries: { net: NetworkRecord; cfg: Partial<EndpointSettings> }[] };
 
 /**
  * Containers' network sandboxes: validation, allocation (addresses, host ports, /etc/hosts and resolv.conf),
@@ -32,99 +29,20 @@ export class Sandboxes {
     this.#c = core;
   }
 
-  /** The networks a spec asks for: NetworkMode first, then the other EndpointsConfig entries. */
-  resolve(spec: SandboxSpec): Resolved {
-    const mode = spec.networkMode || 'default';
-    if (mode.startsWith('container:')) return { kind: 'container', target: mode.slice('container:'.length) };
-    const primary = this.#c.find(mode === 'default' ? 'bridge' : mode);
-    // Config.MacAddress (API < 1.44) belongs to the NetworkMode network's endpoint
-    const first: Partial<EndpointSettings> = spec.macAddress ? { MacAddress: spec.macAddress } : {};
-    // on a user-defined network a legacy link is a DNS alias of the linking container
-    if (!primary.predefined && (spec.links?.length ?? 0) > 0) first.Links = parseLinks(spec.links!).map((l) => `${l.target}:${l.alias}`);
-    const entries: { net: NetworkRecord; cfg: Partial<EndpointSettings> }[] = [{ net: primary, cfg: first }];
-    for (const [key, cfg] of Object.entries(spec.endpointsConfig ?? {})) {
-      const n = this.#c.find(key === 'default' ? 'bridge' : key);
-      const have = entries.find((e) => e.net.Id === n.Id);
-      if (have) have.cfg = { ...have.cfg, ...(cfg ?? {}) };
-      else entries.push({ net: n, cfg: cfg ?? {} });
-    }
-    if (entries.length > 1) {
-      for (const e of entries) {
-        const caps = this.#c.driverOf(e.net).capabilities;
-        if (caps.exclusive) throw new InvalidArgumentError(caps.netns === 'host' ? M.ERR_CONFLICT_SHARED_NETWORK : M.ERR_CONFLICT_NO_NETWORK);
-      }
-    }
-    return { kind: 'net', entries };
-  }
-
-  /** Checks one endpoint's settings against its network (fixed address, aliases, MAC). */
   checkEndpointConfig(net: NetworkRecord, cfg: Partial<EndpointSettings>): void {
-    if (net.ConfigOnly) throw new ForbiddenError(`network ${net.Name} is a configuration only network and cannot be used by containers`);
-    const ipv4 = cfg.IPAMConfig?.IPv4Address;
-    const ipv6 = cfg.IPAMConfig?.IPv6Address;
-    if (ipv4 || ipv6) {
-      if (net.predefined || !this.#c.driverOf(net).capabilities.addresses) throw new InvalidArgumentError(M.ERR_UNSUPPORTED_NETWORK_AND_IP);
-      if (!net.ipamUserConfigured) throw new InvalidArgumentError(M.ERR_UNSUPPORTED_NETWORK_NO_SUBNET_AND_IP);
-    }
-    if (ipv4) {
-      const n = parseIPv4(ipv4);
-      if (n === undefined) throw new InvalidArgumentError(`invalid IPv4 address: ${ipv4}`);
-      const subnet = this.#c.netInfo(net).subnet;
-      if (!subnet || !contains(mustPrefix4(subnet), n)) throw new InvalidArgumentError(`no configured subnet or ip-range contain the IP address ${ipv4}`);
-    }
-    if (ipv6) {
-      const n = parseIPv6(ipv6);
-      if (n === undefined) throw new InvalidArgumentError(`invalid IPv6 address: ${ipv6}`);
-      const subnet6 = this.#c.netInfo(net).subnet6;
-      if (!subnet6 || !contains6(mustPrefix6(subnet6), n)) throw new InvalidArgumentError(`no configured subnet or ip-range contain the IP address ${ipv6}`);
-    }
-    if ((cfg.Aliases?.length ?? 0) > 0 && net.predefined) throw new InvalidArgumentError(M.ERR_UNSUPPORTED_NETWORK_AND_ALIAS);
-    if (cfg.MacAddress) normalizeMac(cfg.MacAddress);
+    checkEndpointConfig(this.#c, net, cfg);
   }
 
-  async validate(ctx: Ctx, spec: SandboxSpec): Promise<string[]> {
-    validatePortBindings(spec.portBindings);
-    for (const d of spec.dns ?? []) if (!isIP(d)) throw new InvalidArgumentError(`IP address is not correctly formatted: ${d}`);
-    parseExtraHosts(spec.extraHosts ?? [], '0.0.0.0');
-    const publishes = Object.values(spec.portBindings ?? {}).some((l) => (l?.length ?? 0) > 0) || spec.publishAllPorts;
-    const r = this.resolve(spec);
-    if (r.kind === 'container') {
-      if (publishes) throw new InvalidArgumentError(M.ERR_CONFLICT_NETWORK_PUBLISH_PORTS);
-      if (spec.macAddress) throw new InvalidArgumentError(M.ERR_CONFLICT_CONTAINER_NETWORK_AND_MAC);
-      if ((spec.links?.length ?? 0) > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_CONTAINER_NETWORK_AND_LINKS);
-      if ((spec.dns?.length ?? 0) + (spec.dnsSearch?.length ?? 0) + (spec.dnsOptions?.length ?? 0) > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_NETWORK_AND_DNS);
-      if ((spec.extraHosts?.length ?? 0) > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_NETWORK_HOSTS);
-      const others = Object.keys(spec.endpointsConfig ?? {}).filter((k) => k !== 'default' && k !== spec.networkMode);
-      if (others.length > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_SHARED_NETWORK);
-      const c = await this.#c.d.containers.find(ctx, r.target);
-      if (!c) throw new NotFoundError(`No such container: ${r.target}`);
-      if (c.id === spec.containerId) throw new InvalidArgumentError('cannot join own network');
-      return [];
-    }
-    const warnings: string[] = [];
-    for (const l of parseLinks(spec.links ?? [])) {
-      if (this.#c.driverOf(r.entries[0]!.net).capabilities.netns === 'host') throw new InvalidArgumentError(M.ERR_CONFLICT_HOST_NETWORK_AND_LINKS);
-      if (!(await this.#c.d.containers.find(ctx, l.target))) throw new NotFoundError(`could not get container for ${l.target}`);
-    }
-    for (const { net, cfg } of r.entries) {
-      this.checkEndpointConfig(net, cfg);
-      if (this.#c.driverOf(net).capabilities.netns === 'host') {
-        if (cfg.MacAddress) throw new InvalidArgumentError(M.ERR_CONFLICT_CONTAINER_NETWORK_AND_MAC);
-        if (publishes) warnings.push(M.WARN_HOST_PORTS_DISCARDED);
-      }
-    }
-    return warnings;
+  validate(ctx: Ctx, spec: SandboxSpec): Promise<string[]> {
+    return validateSpec(this.#c, ctx, spec);
   }
 
-  async netnsFor(ctx: Ctx, spec: SandboxSpec): Promise<NetnsChoice> {
-    const r = this.resolve(spec);
-    if (r.kind === 'container') {
-      const c = await this.#c.d.containers.find(ctx, r.target);
-      if (!c) throw new NotFoundError(`No such container: ${r.target}`);
-      if (c.pid <= 0) throw new ConflictError(`cannot join network of a non running container: ${r.target}`);
-      return { kind: 'path', path: `/proc/${c.pid}/ns/net` };
-    }
-    return this.#c.driverOf(r.entries[0]!.net).capabilities.netns === 'host' ? { kind: 'host' } : { kind: 'new' };
+  netnsFor(ctx: Ctx, spec: SandboxSpec): Promise<NetnsChoice> {
+    return netnsFor(this.#c, ctx, spec);
+  }
+
+  hostsOf(sb: SandboxRecord): string {
+    return hostsOf(this.#c, sb);
   }
 
   allocate(ctx: Ctx, spec: SandboxSpec): Promise<NetworkSettingsOut> {
@@ -147,15 +65,17 @@ export class Sandboxes {
         throw err;
       }
     };
+    // dockerd --default-gateway(-v6) on the default bridge: the containers' route goes to that router
+    const auxGw = (k: string) => net.IPAM.Config.map((c) => c.AuxiliaryAddresses?.[k]).find((v) => !!v);
     if (net.poolId) {
       ep.ip = await lease(net.poolId, cfg.IPAMConfig?.IPv4Address, 'IPv4');
       ep.prefixLen = mustPrefix4(info.subnet).bits;
-      ep.gateway = info.gateway;
+      ep.gateway = auxGw('DefaultGatewayIPv4') ?? info.gateway;
     }
     if (net.poolId6 && info.subnet6) {
       ep.ipv6 = await lease(net.poolId6, cfg.IPAMConfig?.IPv6Address, 'IPv6');
       ep.prefixLen6 = mustPrefix6(info.subnet6).bits;
-      ep.gateway6 = info.gateway6;
+      ep.gateway6 = auxGw('DefaultGatewayIPv6') ?? info.gateway6;
     }
     ep.mac = cfg.MacAddress ? normalizeMac(cfg.MacAddress) : ep.ip ? macFromIPv4(ep.ip) : randomMac();
     const used = new Set(sb.endpoints.map((e) => e.ifname));
@@ -167,76 +87,10 @@ export class Sandboxes {
     return ep;
   }
 
-  /** /etc/hosts of a sandbox: defaults, extra hosts, one record per address of the container. */
-  hostsOf(sb: SandboxRecord): string {
-    const extra = [...parseExtraHosts(sb.spec.extraHosts ?? [], this.#hostGateway()), ...(sb.linkHosts ?? [])];
-    const self = sb.endpoints.flatMap((e) => [e.ip, e.ipv6 ?? ''].filter((ip) => ip !== '').map((ip) => mainRecord(ip, sb.spec.hostname, sb.spec.domainname)));
-    return renderHosts({ extraHosts: extra, self });
-  }
-
-  #hostGateway(): string {
-    return this.#c.d.hostGatewayIp ?? this.#c.bridgeNetwork()?.IPAM.Config[0]?.Gateway ?? '';
-  }
-
-  /**
-   * The container's resolv.conf: built from its --dns* flags (else the daemon's, else the host's file); a container
-   * with an endpoint on a resolving network is pointed at the embedded server, which forwards to those servers.
-   */
-  setResolvConf(sb: SandboxRecord, hostFile: string): void {
-    const daemon = this.#c.d.daemonDns;
-    const pick = (own: readonly string[] | undefined, dflt: readonly string[] | undefined) => ((own?.length ?? 0) > 0 ? own! : (dflt ?? []));
-    const base = renderResolvConf({
-      hostFile,
-      dns: pick(sb.spec.dns, daemon?.servers),
-      dnsSearch: pick(sb.spec.dnsSearch, daemon?.search),
-      dnsOptions: pick(sb.spec.dnsOptions, daemon?.options),
-      hostMode: sb.kind === 'host',
-      ipv6: sb.endpoints.some((e) => !!e.ipv6),
-    });
-    const embedded = sb.kind === 'new' && this.#c.dns !== undefined && sb.endpoints.some((e) => this.#resolvingNet(e));
-    if (!embedded) {
-      sb.resolvConf = base;
-      sb.embeddedDns = false;
-      sb.dnsServers = [];
-      return;
-    }
-    const e = embeddedResolvConf(base);
-    sb.resolvConf = e.content;
-    sb.embeddedDns = true;
-    sb.dnsServers = e.servers;
-  }
-
-  /**
-   * Legacy links of a container on the default bridge: each linked container must be running there; the linking
-   * container gets "ip alias hostname name" in /etc/hosts and the ALIAS_* environment (one direction only).
-   */
-  async #legacyLinks(ctx: Ctx, sb: SandboxRecord): Promise<void> {
-    sb.linkHosts = [];
-    sb.linkEnv = [];
-    const onDefault = sb.endpoints.some((e) => this.#c.state.networks.get(e.networkId)?.predefined && e.ip);
-    if (!onDefault) return;
-    for (const l of parseLinks(sb.spec.links ?? [])) {
-      const child = await this.#c.d.containers.find(ctx, l.target);
-      if (!child) throw new NotFoundError(`could not get container for ${l.target}`);
-      const csb = this.#c.state.sandboxes.get(child.id);
-      const cep = csb?.attached ? csb.endpoints.find((e) => this.#c.state.networks.get(e.networkId)?.predefined && e.ip) : undefined;
-      if (!csb || !cep || child.pid <= 0) throw new ConflictError(`Cannot link to a non running container: /${child.name} AS /${sb.containerName}/${l.alias}`);
-      const names = linkHostNames(l.alias, child.name, csb.spec.hostname);
-      sb.linkHosts.push({ ip: cep.ip, hosts: names });
-      if (cep.ipv6) sb.linkHosts.push({ ip: cep.ipv6, hosts: names });
-      sb.linkEnv.push(...linkEnv({ alias: l.alias, parentName: sb.containerName, childIp: cep.ip, exposedPorts: exposedKeys(csb.spec), childEnv: child.env }));
-    }
-  }
-
-  #resolvingNet(ep: EndpointRecord): boolean {
-    const n = this.#c.state.networks.get(ep.networkId);
-    return n !== undefined && this.#c.resolving(n);
-  }
-
   async allocateLocked(ctx: Ctx, spec: SandboxSpec): Promise<SandboxRecord> {
     const old = this.#c.state.sandboxes.get(spec.containerId);
     if (old) await this.releaseLocked(ctx, old);
-    const r = this.resolve(spec);
+    const r = resolveSpec(this.#c, spec);
     const sb: SandboxRecord = {
       id: newId(),
       containerId: spec.containerId,
@@ -268,7 +122,7 @@ export class Sandboxes {
     const undo = new UndoStack();
     try {
       for (const { net, cfg } of r.entries) {
-        this.checkEndpointConfig(net, cfg);
+        checkEndpointConfig(this.#c, net, cfg);
         if (this.#c.driverOf(net).capabilities.netns === 'host') sb.kind = 'host';
         sb.endpoints.push(await this.newEndpoint(ctx, sb, net, cfg, undo));
       }
@@ -289,10 +143,10 @@ export class Sandboxes {
         }
         sb.portMap = portMapOf(exposedKeys(spec), sb.ports);
       }
-      if (sb.kind === 'new') await this.#legacyLinks(ctx, sb);
-      const extra = parseExtraHosts(spec.extraHosts ?? [], this.#hostGateway());
+      if (sb.kind === 'new') await legacyLinks(this.#c, ctx, sb);
+      const extra = parseExtraHosts(spec.extraHosts ?? [], hostGateway(this.#c));
       sb.hosts = sb.kind === 'host' ? renderHostModeHosts(await this.#c.hostFile('hosts'), extra) : this.hostsOf(sb);
-      this.setResolvConf(sb, resolvHost);
+      setResolvConf(this.#c, sb, resolvHost);
       // nothing to wire in the host's namespace: the sandbox is live from now on (attach is optional)
       if (sb.kind === 'host') sb.attached = true;
       this.#c.state.sandboxes.set(sb.containerId, sb);
@@ -483,7 +337,7 @@ export class Sandboxes {
       sb.hosts = this.hostsOf(sb);
       if (!sb.embeddedDns) {
         // first resolving network of a running container: its resolv.conf now points at the embedded server
-        this.setResolvConf(sb, await this.#c.hostFile('resolv'));
+        setResolvConf(this.#c, sb, await this.#c.hostFile('resolv'));
         if (sb.embeddedDns) {
           await this.#startDns(ctx, sb, sb.pid);
           undo.push('stop dns', () => this.#c.dns?.stop(sb.containerId));

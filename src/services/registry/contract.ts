@@ -20,6 +20,18 @@ export interface LocalLayer {
   blob: LocalBlob;
 }
 
+/**
+ * A layer unpacked on its own, ahead of its place in the chain (`unpackLayer`): the layers of one image unpack in
+ * parallel and are stacked in order by `registerLayer`.
+ */
+export interface UnpackedLayer {
+  /** The snapshotter's id of the unpacked dir. */
+  cacheId: string;
+  diffId: string;
+  size: number;
+  tarSize: number;
+}
+
 /** An image ready to push: its config blob and its layers, bottom first. */
 export interface LocalImage {
   id: string;
@@ -69,7 +81,15 @@ export interface ImagesForRegistry {
    * Unpacks (or finds) the layer in blob `blob` over `parent`, refusing it when its diff id is not `diffId`.
    * The layer is held (kept by gc) until `releaseLayer`. `onProgress` gets the blob bytes read so far.
    */
-  registerLayer(ctx: Ctx, parent: string | undefined, blob: LocalBlob, diffId: string, onProgress?: (bytes: number) => void): Promise<LocalLayer>;
+  registerLayer(ctx: Ctx, parent: string | undefined, blob: LocalBlob, diffId: string, onProgress?: (bytes: number) => void, unpacked?: UnpackedLayer): Promise<LocalLayer>;
+  /**
+   * Unpacks the layer in blob `blob` into a dir of its own, before the layers below it are registered, refusing it
+   * when its diff id is not `diffId`. Give the result to `registerLayer` (with the same blob and diff id), which
+   * stacks it on its parent, or to `discardLayer`. `onProgress` gets the blob bytes read so far.
+   */
+  unpackLayer(ctx: Ctx, blob: LocalBlob, diffId: string, onProgress?: (bytes: number) => void): Promise<UnpackedLayer>;
+  /** Removes an unpacked layer that will not be registered. */
+  discardLayer(ctx: Ctx, layer: UnpackedLayer): Promise<void>;
   releaseLayer(chainId: string): void;
 
   /** Emits an image event (`pull`, `push`) with the familiar reference as id and the repository as `name`. */

@@ -7,7 +7,7 @@ import { checkConfigMediaType, checkSupportedMediaType, isForeignLayer, type Par
 import { formatPlatform, normalizePlatform, onlyPlatform, type Platform } from '../../domain/registry/platform.ts';
 import { layerProgress, layerStatus, type ProgressSink, progressThrottle, statusLine } from '../../domain/registry/progress.ts';
 import type { BlobSources } from './blob-sources.ts';
-import type { ImagesForRegistry, LocalLayer } from './contract.ts';
+import type { ImagesForRegistry, LocalLayer, UnpackedLayer } from './contract.ts';
 import { type DownloadEnv, downloadBlob } from './download.ts';
 import type { HttpResponse, RegistryTransport } from './http.ts';
 import type { Limiter } from './limiter.ts';
@@ -17,6 +17,8 @@ export interface PullEnv {
   store: ImagesForRegistry;
   transport: RegistryTransport;
   downloads: Limiter;
+  /** Layers being unpacked at once, daemon-wide (unpacking is CPU-bound: about the number of cores). */
+  unpacks: Limiter;
   progress: ProgressSink;
   log: Logger;
   signal: AbortSignal;
@@ -154,9 +156,11 @@ export class Puller {
     const present = chains.map((c) => store.hasLayer(c));
     for (let i = 0; i < m.layers.length; i++) env.progress(layerStatus(ids[i]!, present[i] ? 'Already exists' : 'Pulling fs layer'));
 
-    // Downloads start at once (bounded by the daemon-wide limiter); registration follows in layer order. A failed
-    // download stops the pull when registration reaches it, so the layers below it are still registered and a
-    // retry finds them ("Already exists").
+    // Downloads start at once (bounded by the daemon-wide limiter). Each layer is unpacked as soon as its blob is
+    // complete, into a dir of its own, in parallel with the other downloads and unpacks (bounded by the unpack
+    // limiter); registration then stacks the unpacked layers in chain order. A failed download or unpack stops the
+    // pull when registration reaches it, so the layers below it are still registered and a retry finds them
+    // ("Already exists").
     const downloads = new Map<string, Promise<void>>();
     const denv: DownloadEnv = { ...env, signal: ac.signal };
     for (let i = 0; i < m.layers.length; i++) {
@@ -166,24 +170,36 @@ export class Puller {
       p.catch(() => {});
       downloads.set(l.digest, p);
     }
+    const lctx = { log: env.log, signal: ac.signal };
+    const blobOf = (l: WireDescriptor) => ({ digest: l.digest, size: l.size, mediaType: l.mediaType });
+    const unpacks = m.layers.map((l, i): Promise<UnpackedLayer> | undefined => {
+      if (present[i]) return undefined;
+      const p = (async () => {
+        await downloads.get(l.digest);
+        const report = progressThrottle(l.size);
+        return env.unpacks.run(
+          () =>
+            store.unpackLayer(lctx, blobOf(l), diffIds[i]!, (n) => {
+              if (report(n)) env.progress(layerProgress(ids[i]!, 'Extracting', n, l.size));
+            }),
+          undefined,
+          ac.signal,
+        );
+      })();
+      p.catch(() => {});
+      return p;
+    });
+    let stacked = 0;
     try {
       let parent: string | undefined;
       for (let i = 0; i < m.layers.length; i++) {
         const l = m.layers[i]!;
-        const blob = { digest: l.digest, size: l.size, mediaType: l.mediaType };
-        if (present[i]) {
-          const rec = await store.registerLayer({ log: env.log, signal: ac.signal }, parent, blob, diffIds[i]!);
-          held.push(rec);
-          parent = rec.chainId;
-          continue;
-        }
-        await downloads.get(l.digest);
-        const report = progressThrottle(l.size);
-        const rec = await store.registerLayer({ log: env.log, signal: ac.signal }, parent, blob, diffIds[i]!, (n) => {
-          if (report(n)) env.progress(layerProgress(ids[i]!, 'Extracting', n, l.size));
-        });
+        const unpacked = await unpacks[i];
+        const rec = await store.registerLayer(lctx, parent, blobOf(l), diffIds[i]!, undefined, unpacked);
+        stacked = i + 1;
         held.push(rec);
         parent = rec.chainId;
+        if (present[i]) continue;
         env.progress(layerStatus(ids[i]!, 'Pull complete'));
         const src = { digest: l.digest, size: l.size, mediaType: l.mediaType, repository: env.repoName };
         await env.sources.add(rec.diffId, l.urls?.length ? { ...src, urls: l.urls } : src);
@@ -195,6 +211,9 @@ export class Puller {
     } catch (err) {
       ac.abort(err);
       await Promise.allSettled(downloads.values());
+      // layers unpacked but not stacked go; the stacked ones stay for a retry
+      const left = await Promise.allSettled(unpacks.slice(stacked));
+      for (const r of left) if (r.status === 'fulfilled' && r.value) await store.discardLayer(lctx, r.value).catch(() => {});
       for (const d of downloaded) await store.dropBlobIfUnused(d);
       throw err;
     } finally {

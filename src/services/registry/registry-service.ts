@@ -26,6 +26,8 @@ export interface RegistryServiceOptions extends RegistryOptions {
   /** `max-concurrent-downloads` (default 3) and `max-concurrent-uploads` (default 5), daemon-wide. */
   maxConcurrentDownloads?: number;
   maxConcurrentUploads?: number;
+  /** Layers unpacked at once, daemon-wide (default: the number of cores, 2 to 4). */
+  maxConcurrentUnpacks?: number;
   /** `max-download-attempts` (default 5); uploads use the same count. */
   maxDownloadAttempts?: number;
   /** Seconds added to the pause before each retry (dockerd: 5). */
@@ -82,6 +84,7 @@ export class RegistryService {
   readonly #tokens = new TokenCache();
   readonly #downloads: Limiter;
   readonly #uploads: Limiter;
+  readonly #unpacks: Limiter;
   readonly #inflight = new Map<string, Promise<void>>();
   readonly #sources: BlobSources;
   readonly #resolver: EndpointResolver;
@@ -98,6 +101,7 @@ export class RegistryService {
     this.#transport = new RegistryTransport(opts.lookup ? { lookup: opts.lookup } : {});
     this.#downloads = new Limiter(opts.maxConcurrentDownloads ?? 3);
     this.#uploads = new Limiter(opts.maxConcurrentUploads ?? 5);
+    this.#unpacks = new Limiter(opts.maxConcurrentUnpacks ?? Math.min(4, Math.max(2, os.availableParallelism())));
     this.#sources = new BlobSources(opts.stateDir ? `${opts.stateDir}/blob-sources.json` : undefined, this.#log);
     const resolverOpts: ConstructorParameters<typeof EndpointResolver>[0] = { settings: () => this.#settings, certsDir: opts.certsDir ?? '/etc/berth/certs.d' };
     if (opts.lookup) resolverOpts.lookup = opts.lookup;
@@ -175,6 +179,7 @@ export class RegistryService {
               store: this.#images,
               transport: this.#transport,
               downloads: this.#downloads,
+              unpacks: this.#unpacks,
               progress: out,
               log: ctx.log,
               signal: controller.signal,

@@ -149,10 +149,10 @@ export default defineCommand<{ format: string }>({
   args: noArgs,
   flags: [formatFlag(INSPECT_FORMAT_HELP, 'f')],
   async run(ctx, o) {
-    const clientInfo = { Version: CLIENT_VERSION, Context: 'default', Debug: false, Plugins: [] as unknown[], Warnings: null };
+    const clientInfo = { Version: CLIENT_VERSION, Context: ctx.contextName(), Debug: false, Plugins: [] as unknown[], Warnings: null };
     if (o.format === '') {
       const { info, connErr, serverErrors } = await fetchInfo(ctx, '');
-      const out: string[] = ['Client:', ` Version:    ${CLIENT_VERSION}`, ' Context:    default', ' Debug Mode: false', '', 'Server:'];
+      const out: string[] = ['Client:', ` Version:    ${CLIENT_VERSION}`, ` Context:    ${ctx.contextName()}`, ' Debug Mode: false', '', 'Server:'];
       const errLines = [...serverErrors];
       if (info) out.push(...serverLines(info, errLines));
       ctx.out.write(`${out.join('\n')}\n`);

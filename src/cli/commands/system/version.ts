@@ -242,7 +242,7 @@ export default defineCommand<{ format: string }>({
       server.Components = comps;
       server.Platform ??= { Name: '' };
     }
-    const data = { Client: new ClientVersion(client.version, 'default'), Server: server ? new ServerVersion(server) : null };
+    const data = { Client: new ClientVersion(client.version, ctx.contextName()), Server: server ? new ServerVersion(server) : null };
     const w = new TabWriter(20, 1, ' ');
     let text = '';
     let tmplErr: unknown;

@@ -80,6 +80,15 @@ export class OverlaySnapshotter implements Snapshotter {
     return chain;
   }
 
+  /** Writes `lower` (the short links of the chain below, top-most first) and `parent` into a layer dir. */
+  async #writeParent(dir: string, parent: string): Promise<void> {
+    const parents = [parent, ...(await this.#parentsOf(parent))];
+    await writeFile(`${dir}/lower.tmp`, await this.#lowerString(parents));
+    await rename(`${dir}/lower.tmp`, `${dir}/lower`);
+    await writeFile(`${dir}/parent.tmp`, parent);
+    await rename(`${dir}/parent.tmp`, `${dir}/parent`);
+  }
+
   async applyLayer(ctx: Ctx, parent: string | undefined, tar: Readable): Promise<AppliedLayer> {
     const id = newId();
     const tmp = `${this.root}/${id}.tmp`;
@@ -87,11 +96,7 @@ export class OverlaySnapshotter implements Snapshotter {
     try {
       await mkdir(`${tmp}/diff`, { mode: 0o755 });
       const res = await applyLayer(ctx, tar, `${tmp}/diff`);
-      if (parent !== undefined) {
-        const parents = [parent, ...(await this.#parentsOf(parent))];
-        await writeFile(`${tmp}/lower`, await this.#lowerString(parents));
-        await writeFile(`${tmp}/parent`, parent);
-      }
+      if (parent !== undefined) await this.#writeParent(tmp, parent);
       await rename(tmp, `${this.root}/${id}`);
       await this.#makeLink(id);
       return { id, ...res };
@@ -100,6 +105,14 @@ export class OverlaySnapshotter implements Snapshotter {
       await rm(`${this.root}/${id}`, { recursive: true, force: true });
       throw err;
     }
+  }
+
+  async setParent(_ctx: Ctx, id: string, parent: string): Promise<void> {
+    const dir = `${this.root}/${id}`;
+    const had = (await readFile(`${dir}/parent`, 'utf8').catch(() => '')).trim();
+    if (had === parent) return;
+    if (had !== '') throw new Error(`layer ${id} already stands on ${had}`);
+    await this.#writeParent(dir, parent);
   }
 
   async removeLayer(_ctx: Ctx, id: string): Promise<void> {

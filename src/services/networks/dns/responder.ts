@@ -23,14 +23,25 @@ export interface ResponderDeps {
   forward(servers: readonly string[], query: Buffer, proto: 'udp' | 'tcp'): Promise<Buffer | undefined>;
 }
 
-function reply(q: dnsPacket.DecodedPacket, rcode: number, answers: dnsPacket.Answer[] = []): Buffer {
-  return dnsPacket.encode({
-    type: 'response',
-    id: q.id ?? 0,
-    flags: (q.flag_rd ? dnsPacket.RECURSION_DESIRED : 0) | dnsPacket.RECURSION_AVAILABLE | rcode,
-    questions: q.questions ?? [],
-    answers,
-  });
+/** The largest UDP answer the client takes: its EDNS payload size, else 512 bytes (RFC 1035). */
+function udpLimit(q: dnsPacket.DecodedPacket): number {
+  const opt = (q.additionals ?? []).find((a) => a.type === 'OPT') as { udpPayloadSize?: number } | undefined;
+  return Math.max(512, opt?.udpPayloadSize ?? 512);
+}
+
+function reply(q: dnsPacket.DecodedPacket, rcode: number, answers: dnsPacket.Answer[] = [], limit = 65535): Buffer {
+  const enc = (list: dnsPacket.Answer[], tc: boolean) =>
+    dnsPacket.encode({
+      type: 'response',
+      id: q.id ?? 0,
+      flags: (q.flag_rd ? dnsPacket.RECURSION_DESIRED : 0) | dnsPacket.RECURSION_AVAILABLE | (tc ? dnsPacket.TRUNCATED_RESPONSE : 0) | rcode,
+      questions: q.questions ?? [],
+      answers: list,
+    });
+  let out = enc(answers, false);
+  // too big for UDP (many containers behind one alias): fewer records and the TC bit, the client retries over TCP
+  for (let n = answers.length - 1; out.length > limit && n >= 0; n--) out = enc(answers.slice(0, n), true);
+  return out;
 }
 
 /**
@@ -68,6 +79,7 @@ export class DnsResponder {
           q,
           RCODE.NOERROR,
           ips.map((ip) => ({ type: question.type as 'A' | 'AAAA', name: question.name, class: 'IN', ttl: RESP_TTL, data: ip })),
+          proto === 'udp' ? udpLimit(q) : 65535,
         );
       }
     } else if (question.type === 'PTR') {

@@ -1,0 +1,110 @@
+import type { Ctx } from '../../common/ctx.ts';
+import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError } from '../../common/errors.ts';
+import { parseExtraHosts } from '../../domain/net/hosts.ts';
+import { contains, isIP, mustPrefix4, parseIPv4 } from '../../domain/net/ipv4.ts';
+import { contains6, mustPrefix6, parseIPv6 } from '../../domain/net/ipv6.ts';
+import { parseLinks } from '../../domain/net/links.ts';
+import { normalizeMac } from '../../domain/net/mac.ts';
+import { validatePortBindings } from '../../domain/net/ports.ts';
+import type { EndpointSettings, NetnsChoice, SandboxSpec } from './contract.ts';
+import type { NetworkCore } from './core.ts';
+import * as M from './messages.ts';
+import type { NetworkRecord } from './state.ts';
+
+/** The networks of a spec: the container whose namespace it joins, or its networks with their endpoint settings. */
+export type Resolved = { kind: 'container'; target: string } | { kind: 'net'; entries: { net: NetworkRecord; cfg: Partial<EndpointSettings> }[] };
+
+/** The networks a spec asks for: NetworkMode first, then the other EndpointsConfig entries. */
+export function resolveSpec(core: NetworkCore, spec: SandboxSpec): Resolved {
+  const mode = spec.networkMode || 'default';
+  if (mode.startsWith('container:')) return { kind: 'container', target: mode.slice('container:'.length) };
+  const primary = core.find(mode === 'default' ? 'bridge' : mode);
+  // Config.MacAddress (API < 1.44) belongs to the NetworkMode network's endpoint
+  const first: Partial<EndpointSettings> = spec.macAddress ? { MacAddress: spec.macAddress } : {};
+  // on a user-defined network a legacy link is a DNS alias of the linking container
+  if (!primary.predefined && (spec.links?.length ?? 0) > 0) first.Links = parseLinks(spec.links!).map((l) => `${l.target}:${l.alias}`);
+  const entries: { net: NetworkRecord; cfg: Partial<EndpointSettings> }[] = [{ net: primary, cfg: first }];
+  for (const [key, cfg] of Object.entries(spec.endpointsConfig ?? {})) {
+    const n = core.find(key === 'default' ? 'bridge' : key);
+    const have = entries.find((e) => e.net.Id === n.Id);
+    if (have) have.cfg = { ...have.cfg, ...(cfg ?? {}) };
+    else entries.push({ net: n, cfg: cfg ?? {} });
+  }
+  if (entries.length > 1) {
+    for (const e of entries) {
+      const caps = core.driverOf(e.net).capabilities;
+      if (caps.exclusive) throw new InvalidArgumentError(caps.netns === 'host' ? M.ERR_CONFLICT_SHARED_NETWORK : M.ERR_CONFLICT_NO_NETWORK);
+    }
+  }
+  return { kind: 'net', entries };
+}
+
+/** Checks one endpoint's settings against its network (fixed address, aliases, MAC). */
+export function checkEndpointConfig(core: NetworkCore, net: NetworkRecord, cfg: Partial<EndpointSettings>): void {
+  if (net.ConfigOnly) throw new ForbiddenError(`network ${net.Name} is a configuration only network and cannot be used by containers`);
+  const ipv4 = cfg.IPAMConfig?.IPv4Address;
+  const ipv6 = cfg.IPAMConfig?.IPv6Address;
+  if (ipv4 || ipv6) {
+    if (net.predefined || !core.driverOf(net).capabilities.addresses) throw new InvalidArgumentError(M.ERR_UNSUPPORTED_NETWORK_AND_IP);
+    if (!net.ipamUserConfigured) throw new InvalidArgumentError(M.ERR_UNSUPPORTED_NETWORK_NO_SUBNET_AND_IP);
+  }
+  if (ipv4) {
+    const n = parseIPv4(ipv4);
+    if (n === undefined) throw new InvalidArgumentError(`invalid IPv4 address: ${ipv4}`);
+    const subnet = core.netInfo(net).subnet;
+    if (!subnet || !contains(mustPrefix4(subnet), n)) throw new InvalidArgumentError(`no configured subnet or ip-range contain the IP address ${ipv4}`);
+  }
+  if (ipv6) {
+    const n = parseIPv6(ipv6);
+    if (n === undefined) throw new InvalidArgumentError(`invalid IPv6 address: ${ipv6}`);
+    const subnet6 = core.netInfo(net).subnet6;
+    if (!subnet6 || !contains6(mustPrefix6(subnet6), n)) throw new InvalidArgumentError(`no configured subnet or ip-range contain the IP address ${ipv6}`);
+  }
+  if ((cfg.Aliases?.length ?? 0) > 0 && net.predefined) throw new InvalidArgumentError(M.ERR_UNSUPPORTED_NETWORK_AND_ALIAS);
+  if (cfg.MacAddress) normalizeMac(cfg.MacAddress);
+}
+
+export async function validateSpec(core: NetworkCore, ctx: Ctx, spec: SandboxSpec): Promise<string[]> {
+  validatePortBindings(spec.portBindings);
+  for (const d of spec.dns ?? []) if (!isIP(d)) throw new InvalidArgumentError(`IP address is not correctly formatted: ${d}`);
+  parseExtraHosts(spec.extraHosts ?? [], '0.0.0.0');
+  const publishes = Object.values(spec.portBindings ?? {}).some((l) => (l?.length ?? 0) > 0) || spec.publishAllPorts;
+  const r = resolveSpec(core, spec);
+  if (r.kind === 'container') {
+    if (publishes) throw new InvalidArgumentError(M.ERR_CONFLICT_NETWORK_PUBLISH_PORTS);
+    if (spec.macAddress) throw new InvalidArgumentError(M.ERR_CONFLICT_CONTAINER_NETWORK_AND_MAC);
+    if ((spec.links?.length ?? 0) > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_CONTAINER_NETWORK_AND_LINKS);
+    if ((spec.dns?.length ?? 0) + (spec.dnsSearch?.length ?? 0) + (spec.dnsOptions?.length ?? 0) > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_NETWORK_AND_DNS);
+    if ((spec.extraHosts?.length ?? 0) > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_NETWORK_HOSTS);
+    const others = Object.keys(spec.endpointsConfig ?? {}).filter((k) => k !== 'default' && k !== spec.networkMode);
+    if (others.length > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_SHARED_NETWORK);
+    const c = await core.d.containers.find(ctx, r.target);
+    if (!c) throw new NotFoundError(`No such container: ${r.target}`);
+    if (c.id === spec.containerId) throw new InvalidArgumentError('cannot join own network');
+    return [];
+  }
+  const warnings: string[] = [];
+  for (const l of parseLinks(spec.links ?? [])) {
+    if (core.driverOf(r.entries[0]!.net).capabilities.netns === 'host') throw new InvalidArgumentError(M.ERR_CONFLICT_HOST_NETWORK_AND_LINKS);
+    if (!(await core.d.containers.find(ctx, l.target))) throw new NotFoundError(`could not get container for ${l.target}`);
+  }
+  for (const { net, cfg } of r.entries) {
+    checkEndpointConfig(core, net, cfg);
+    if (core.driverOf(net).capabilities.netns === 'host') {
+      if (cfg.MacAddress) throw new InvalidArgumentError(M.ERR_CONFLICT_CONTAINER_NETWORK_AND_MAC);
+      if (publishes) warnings.push(M.WARN_HOST_PORTS_DISCARDED);
+    }
+  }
+  return warnings;
+}
+
+export async function netnsFor(core: NetworkCore, ctx: Ctx, spec: SandboxSpec): Promise<NetnsChoice> {
+  const r = resolveSpec(core, spec);
+  if (r.kind === 'container') {
+    const c = await core.d.containers.find(ctx, r.target);
+    if (!c) throw new NotFoundError(`No such container: ${r.target}`);
+    if (c.pid <= 0) throw new ConflictError(`cannot join network of a non running container: ${r.target}`);
+    return { kind: 'path', path: `/proc/${c.pid}/ns/net` };
+  }
+  return core.driverOf(r.entries[0]!.net).capabilities.netns === 'host' ? { kind: 'host' } : { kind: 'new' };
+}

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { EngineClient } from '../client/client.ts';
 import type { HostOptions } from '../client/host.ts';
+import { resolveContextName } from './contexts/resolve.ts';
 
 export interface OutStream {
   write(chunk: string | Uint8Array): void;
@@ -119,10 +120,7 @@ export class Cli implements CliContext {
   }
 
   contextName(): string {
-    const s = this.#setup;
-    if (s.context) return s.context;
-    if (s.host.hosts.length > 0 || this.env.BERTH_HOST || this.env.DOCKER_HOST) return 'default';
-    return this.env.BERTH_CONTEXT || this.env.DOCKER_CONTEXT || this.config().currentContext || 'default';
+    return resolveContextName({ context: this.#setup.context, hosts: this.#setup.host.hosts }, this.env, () => this.config().currentContext || 'default');
   }
 
   async defaultHostUrl(): Promise<string> {

@@ -39,6 +39,7 @@ import { HostDriver } from '../drivers/network/host/driver.ts';
 import { NullDriver } from '../drivers/network/null/driver.ts';
 import type { ContainerHooks } from '../services/networks/contract.ts';
 import { SystemInfo } from '../services/system/info.ts';
+import { parseRamBytes } from '../domain/container/units.ts';
 import { RegistryService } from '../services/registry/registry-service.ts';
 import { registerRegistryRoutes } from '../api/engine/routers/images/registry-routes.ts';
 import os from 'node:os';
@@ -166,6 +167,10 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
       shutdownTimeout: cfg['shutdown-timeout'],
       maxNofile: probe.nofileHardLimit,
       cgroupParent: cfg['cgroup-parent'] || undefined,
+      ipcMode: cfg['default-ipc-mode'],
+      cgroupnsMode: cfg['default-cgroupns-mode'],
+      shmSize: parseRamBytes(cfg['default-shm-size']),
+      hostMaskedPaths: probe.hostMaskedPaths,
     }),
   });
   containersRef = containers;

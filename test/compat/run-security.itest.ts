@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { assertExit, assertStderr, useSandbox } from './helpers.ts';
@@ -214,7 +214,19 @@ describe('namespaces', () => {
     const nog = await sb.docker(['run', '--rm', '--group-add', 'nosuchgroup', 'bb', 'true']);
     assertExit(sb, nog, 125);
     assertStderr(sb, nog, 'Unable to find group nosuchgroup');
-    const cg = await run(['--cgroup-parent', 'berth-test-parent'], 'grep memory /proc/self/cgroup');
-    assert.match(cg.stdout, /:memory:\/berth-test-parent\/[0-9a-f]{64}$/m);
+    const parent = `berth-t-parent-${process.pid}`;
+    try {
+      const cg = await run(['--cgroup-parent', parent], 'grep memory /proc/self/cgroup');
+      assert.match(cg.stdout, new RegExp(`:memory:/${parent}/[0-9a-f]{64}$`, 'm'));
+    } finally {
+      // the runtime removes the container's cgroup, not the parent it made
+      for (const d of readdirSync('/sys/fs/cgroup')) {
+        try {
+          rmdirSync(join('/sys/fs/cgroup', d, parent));
+        } catch {
+          // not in this hierarchy
+        }
+      }
+    }
   });
 });

@@ -173,16 +173,3 @@ export class ContextStore {
     writeAtomic(this.#configFile(), JSON.stringify(cfg, null, '\t'), 0o600);
   }
 }
-
-/**
- * docker's resolveContextName: --context, then -H (or BERTH_HOST/DOCKER_HOST) meaning "default", then
- * BERTH_CONTEXT/DOCKER_CONTEXT, then config.json's currentContext.
- */
-export function resolveContextName(o: { context?: string; hosts: string[] }, env: Record<string, string | undefined>, current: () => string): string {
-  if (o.context) return o.context;
-  if (o.hosts.length > 0) return DEFAULT_CONTEXT;
-  if (env.BERTH_HOST || env.DOCKER_HOST) return DEFAULT_CONTEXT;
-  const fromEnv = env.BERTH_CONTEXT || env.DOCKER_CONTEXT;
-  if (fromEnv) return fromEnv;
-  return current();
-}

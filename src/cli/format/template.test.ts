@@ -88,6 +88,12 @@ describe('template errors (Go wording)', () => {
     ['{{.State.Health.Status}}', 'template: :1:8: executing "" at <.State.Health.Status>: nil pointer evaluating interface {}.Status'],
     ['{{foo .Name}}', 'template: :1: function "foo" not defined'],
     ['{{.Name', 'template: :1: unclosed action'],
+    // Go's item.String(): keywords, "." and nil in angle brackets
+    ['{{json.}}', 'template: :1: unexpected <.> in operand'],
+    ['{{.Name | nil}}', 'template: :1: non executable command in pipeline stage 2'],
+    ['{{.Name | printf "%s" | 3}}', 'template: :1: non executable command in pipeline stage 3'],
+    // a failed call is reported at the whole command, not the function name
+    ['{{index .Config.Env 3}}', 'template: :1:2: executing "" at <index .Config.Env 3>: error calling index: index out of range: 3'],
   ];
   for (const [src, msg] of errs) {
     it(src, () => assert.throws(() => parse(src).execute(data, { missingKey: 'error' }), { message: msg }));
@@ -110,6 +116,7 @@ describe('template objects (formatter contexts)', () => {
   it('calls methods, with arguments', () => assert.equal(parse('{{.ID}} {{.Label "k"}}').execute(new Ctx()), 'abc v'));
   it('json marshals zero-argument methods, sorted, HTML-escaped', () =>
     assert.equal(parse('{{json .}}').execute(new Ctx()), '{"ID":"abc","Ports":"0.0.0.0:80-\\u003e80/tcp"}'));
+  it('%v of a template object prints its field values in declaration order', () => assert.equal(parse('{{.}}').execute(new Ctx()), '{abc 0.0.0.0:80->80/tcp}'));
   it('unknown fields are errors', () =>
     assert.throws(() => parse('{{.Foo}}').execute(new Ctx()), { message: 'template: :1:2: executing "" at <.Foo>: can\'t evaluate field Foo in type *formatter.ContainerContext' }));
 });

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../../common/errors.ts';
+import { parseRamBytes } from '../container/units.ts';
 
 /**
  * berthd's configuration: dockerd's flags and daemon.json keys for what berth implements. Pure: parsing the
@@ -64,6 +65,9 @@ export interface DaemonConfig {
   'default-gateway-v6': string;
   mtu: number;
   'published-ports-obey-input': boolean;
+  'default-ipc-mode': string;
+  'default-cgroupns-mode': string;
+  'default-shm-size': string;
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';
@@ -117,6 +121,9 @@ export function defaultConfig(): DaemonConfig {
     'default-gateway-v6': '',
     mtu: 0,
     'published-ports-obey-input': false,
+    'default-ipc-mode': 'private',
+    'default-cgroupns-mode': 'host',
+    'default-shm-size': '64M',
   };
 }
 
@@ -176,6 +183,9 @@ const FLAGS: Record<string, FlagSpec> = {
   'default-gateway-v6': { key: 'default-gateway-v6', kind: 'string' },
   mtu: { key: 'mtu', kind: 'int' },
   'published-ports-obey-input': { key: 'published-ports-obey-input', kind: 'bool' },
+  'default-ipc-mode': { key: 'default-ipc-mode', kind: 'string' },
+  'default-cgroupns-mode': { key: 'default-cgroupns-mode', kind: 'string' },
+  'default-shm-size': { key: 'default-shm-size', kind: 'string' },
 };
 
 /** Keys SIGHUP reloads (a subset of dockerd's reloadable set, for what berth implements). */
@@ -408,6 +418,9 @@ export function validateConfig(cfg: DaemonConfig): void {
     throw new InvalidArgumentError(`specified default runtime '${cfg['default-runtime']}' does not exist`);
   }
   for (const h of cfg.hosts) parseHost(h);
+  if (!['private', 'shareable'].includes(cfg['default-ipc-mode'])) throw new InvalidArgumentError(`invalid default-ipc-mode: ${cfg['default-ipc-mode']}: only private and shareable are allowed`);
+  parseRamBytes(cfg['default-shm-size']);
+  if (!['private', 'host'].includes(cfg['default-cgroupns-mode'])) throw new InvalidArgumentError(`invalid default-cgroupns-mode: ${cfg['default-cgroupns-mode']}: only private and host are allowed`);
   if (cfg['shutdown-timeout'] < 0) throw new InvalidArgumentError('invalid shutdown-timeout: must be 0 or more');
   for (const k of ['max-concurrent-downloads', 'max-concurrent-uploads'] as const) {
     if (cfg[k] < 1) throw new InvalidArgumentError(`invalid ${k}: ${cfg[k]}`);

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { PassThrough, pipeline, Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { InvalidArgumentError } from '../../common/errors.ts';
@@ -21,7 +24,7 @@ export function detectCompression(head: Uint8Array): Compression {
   return 'none';
 }
 
-/** Spawns a decompressor program (xz, bzip2) as a stream transform. */
+/** Spawns a (de)compressor program (xz, bzip2, pigz) as a stream transform. */
 function programStream(src: Readable, cmd: string, args: string[]): Readable {
   const out = new PassThrough();
   const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -83,4 +86,41 @@ export async function decompress(input: AsyncIterable<Uint8Array> | Readable): P
   const d = compression === 'gzip' ? zlib.createGunzip({ chunkSize: DECOMPRESS_CHUNK }) : zlib.createZstdDecompress({ chunkSize: DECOMPRESS_CHUNK });
   const out = pipeline(raw, d, () => {});
   return { stream: out, compression };
+}
+
+/** The first executable `name` on $PATH (or in the usual dirs), once per process; undefined when there is none. */
+const programs = new Map<string, string | undefined>();
+export function findProgram(name: string, path = process.env.PATH ?? ''): string | undefined {
+  if (programs.has(name)) return programs.get(name);
+  let found: string | undefined;
+  for (const dir of [...path.split(delimiter).filter(Boolean), '/usr/local/bin', '/usr/bin', '/bin']) {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      found = join(dir, name);
+      break;
+    } catch {
+      // not here
+    }
+  }
+  programs.set(name, found);
+  return found;
+}
+
+export interface GzipOptions {
+  /** Compression level (default 6, as dockerd's compress.Gzip). */
+  level?: number;
+  /** Use pigz when it is installed (default true); false forces node:zlib. */
+  pigz?: boolean;
+}
+
+/**
+ * gzip of a byte stream for layers that are pushed: `pigz -n` (all cores, no name or time in the header, so the
+ * same tar gives the same bytes) when installed, else node:zlib with large output chunks. Errors on either side
+ * end both.
+ */
+export function gzipStream(src: Readable, opts: GzipOptions = {}): Readable {
+  const level = opts.level ?? 6;
+  const pigz = opts.pigz === false ? undefined : findProgram('pigz');
+  if (pigz) return programStream(src, pigz, [`-${level}`, '-n', '-c', '-p', String(Math.max(1, availableParallelism()))]);
+  return pipeline(src, zlib.createGzip({ level, chunkSize: DECOMPRESS_CHUNK }), () => {});
 }

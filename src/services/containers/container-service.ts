@@ -55,11 +55,20 @@ export interface ContainerServiceOptions {
   events: EventsService;
   logs: ContainerLogs;
   log: Logger;
-  defaults: () => { init: boolean; initPath: string; logOpts: Record<string, string>; ulimits: { Name: string; Soft: number; Hard: number }[]; shutdownTimeout: number; maxNofile?: number; cgroupParent?: string;
+  defaults: () => {
+    init: boolean;
+    initPath: string;
+    logOpts: Record<string, string>;
+    ulimits: { Name: string; Soft: number; Hard: number }[];
+    shutdownTimeout: number;
+    maxNofile?: number;
+    cgroupParent?: string;
     /** dockerd's default-ipc-mode, default-cgroupns-mode, default-shm-size (bytes). */
     ipcMode?: string;
     cgroupnsMode?: string;
     shmSize?: number;
+    /** Host paths dockerd also masks (probeRuntimes' hostMaskedPaths: each CPU's thermal_throttle). */
+    hostMaskedPaths?: string[];
   };
 }
 
@@ -169,7 +178,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     const hostConfig = normalizeHostConfig(body.HostConfig);
     if (config.Hostname && hostConfig.NetworkMode.startsWith('container:')) throw new InvalidArgumentError('conflicting options: hostname and the network mode');
     const dd = this.#o.defaults();
-    const settingWarnings = verifyCreateSettings(hostConfig, config, this.#cgroups.caps, this.#security, { ipcMode: dd.ipcMode, cgroupnsMode: dd.cgroupnsMode, shmSize: dd.shmSize });
+    const settingWarnings = verifyCreateSettings(hostConfig, config, this.#cgroups.caps, this.#security, { ipcMode: dd.ipcMode, cgroupnsMode: dd.cgroupnsMode, shmSize: dd.shmSize }, dd.hostMaskedPaths);
     if (!config.Image) throw new InvalidArgumentError('No image specified');
     const rtNames = this.#o.runtimes();
     if (hostConfig.Runtime && !rtNames.table[hostConfig.Runtime]) throw new InvalidArgumentError(`unknown or invalid runtime name: ${hostConfig.Runtime}`);

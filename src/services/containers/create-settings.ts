@@ -11,7 +11,7 @@ import { type HostSecurity, privilegedWarnings, validateSecurity } from './secur
  * with a warning), namespace modes validated, Docker's defaults stored (swap, /dev/shm size, IPC and cgroup
  * namespace modes, masked paths). Mutates `h`; returns the warnings for the create response.
  */
-export function verifyCreateSettings(h: HostConfig, c: ContainerConfig, caps: CgroupCaps, security: HostSecurity, defaults: Omit<HostDefaults, 'cgroupVersion'> = {}): string[] {
+export function verifyCreateSettings(h: HostConfig, c: ContainerConfig, caps: CgroupCaps, security: HostSecurity, defaults: Omit<HostDefaults, 'cgroupVersion'> = {}, hostMaskedPaths: readonly string[] = []): string[] {
   validateSecurity(h, security);
   const res = parseResources(h);
   const warnings = verifyResources(res, caps);
@@ -19,7 +19,7 @@ export function verifyCreateSettings(h: HostConfig, c: ContainerConfig, caps: Cg
   Object.assign(h, res);
   warnings.push(...adaptHostSettings(h, c, { ...defaults, cgroupVersion: caps.version }));
   if (!h.Privileged) {
-    if (h.MaskedPaths === undefined || h.MaskedPaths === null) h.MaskedPaths = [...DEFAULT_MASKED_PATHS];
+    if (h.MaskedPaths === undefined || h.MaskedPaths === null) h.MaskedPaths = [...DEFAULT_MASKED_PATHS, ...hostMaskedPaths];
     if (h.ReadonlyPaths === undefined || h.ReadonlyPaths === null) h.ReadonlyPaths = [...DEFAULT_READONLY_PATHS];
   }
   return [...warnings, ...privilegedWarnings(h, security), ...lsmWarnings(parseSecurityOpts(h.SecurityOpt), security)];

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { pipeline, Readable } from 'node:stream';
-import zlib from 'node:zlib';
+import { Readable } from 'node:stream';
 import type { Logger } from '../../common/log.ts';
 import { shortId } from '../../common/ids.ts';
 import { hexOf } from '../../domain/image/config.ts';
 import { buildImageManifest, isForeignLayer, layerCompression, type PushLayer } from '../../domain/registry/manifest.ts';
 import { auxLine, layerProgress, layerStatus, type ProgressSink, progressThrottle, statusLine } from '../../domain/registry/progress.ts';
-import { detectCompression } from '../../drivers/snapshotter/compression.ts';
+import { detectCompression, gzipStream } from '../../drivers/snapshotter/compression.ts';
 import type { BlobSources } from './blob-sources.ts';
 import type { ImagesForRegistry, LocalLayer } from './contract.ts';
 import { sleep } from './download.ts';
@@ -259,7 +258,7 @@ export class Pusher {
   }
 }
 
-/** gzip of a byte stream (level 6, as dockerd's compress.Gzip); errors on either side end both. */
+/** gzip of a byte stream (level 6, as dockerd's compress.Gzip; pigz when installed); errors on either side end both. */
 function gzipOf(src: AsyncIterable<Buffer>): AsyncIterable<Uint8Array> {
-  return pipeline(Readable.from(src), zlib.createGzip({ level: 6 }), () => {});
+  return gzipStream(Readable.from(src));
 }

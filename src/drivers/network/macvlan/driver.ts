@@ -29,6 +29,19 @@ export function vlanOf(parent: string): { link: string; id: number } | undefined
 }
 
 /**
+ * The reason in a failed `ip -batch`'s output, without its "Command failed -:N" trailer; "Unknown device type" means
+ * the kernel lacks the link kind (no 8021q module for VLANs).
+ */
+export function ipFailure(message: string, kind: string): string {
+  const lines = message
+    .split('\n')
+    .map((l) => l.replace(/^ip -batch -: /, '').trim())
+    .filter((l) => l && !/^Command failed /.test(l));
+  const reason = lines.find((l) => l.startsWith('Error:'))?.replace(/^Error:\s*/, '') ?? lines.at(-1) ?? 'failed';
+  return /Unknown device type/i.test(reason) ? `the kernel does not support ${kind} links (ip: ${reason})` : reason;
+}
+
+/**
  * The macvlan driver: each endpoint is a macvlan link on the network's parent, created straight inside the
  * container's namespace (so it leaves with the container). The gateway is the LAN's router: no address on the
  * host, no NAT, no published ports. A parent of the 802.1q form (`eth0.10`) is created when missing (and removed
@@ -70,7 +83,7 @@ export class MacvlanDriver implements NetworkDriver {
     } catch (err) {
       await this.#d.ip.batch(ctx, [{ op: 'link-del', dev: parent }], { force: true });
       const what = vlan ? `the 802.1q sub-interface ${parent} of ${vlan.link}` : `the dummy parent link ${parent}`;
-      throw new SystemError(`macvlan: cannot create ${what}: ${(err as Error).message.split('\n').at(-1)?.trim() || 'failed'}`, { cause: err });
+      throw new SystemError(`macvlan: cannot create ${what}: ${ipFailure((err as Error).message, vlan ? 'vlan' : 'dummy')}`, { cause: err });
     }
     this.#created.add(parent);
   }

@@ -14,7 +14,7 @@ import { REPO_ROOT } from '../test/support/sandbox.ts';
 import { SandboxRegistry } from './lib/cleanup.ts';
 import { makeBenchImage } from './lib/registry-image.ts';
 import { type MeasureRow, renderRegistryReport, type RegistryResults } from './lib/registry-report.ts';
-import { PULL_REF, RegistrySlot } from './lib/registry-steps.ts';
+import { PULL_REF, RegistrySlot, type Timed } from './lib/registry-steps.ts';
 import { Slot } from './lib/slot.ts';
 
 const DEFAULT_BERTHD = join(REPO_ROOT, 'bin/berthd');
@@ -66,15 +66,21 @@ async function firstLine(argv: string[]): Promise<string> {
   return (r.stdout || r.stderr).trim().split('\n')[0] ?? '';
 }
 
+async function pigzVersion(): Promise<string> {
+  const r = await runCmd(['pigz', '--version'], { timeoutMs: 10_000 });
+  return r.code === 0 ? (r.stdout || r.stderr).trim() : 'not installed (berthd compresses with node:zlib)';
+}
+
 /** Runs `fn` on each slot, alternating which goes first from one run to the next; failures are recorded. */
-async function alternate(slots: RegistrySlot[], run: number, row: MeasureRow, res: RegistryResults, fn: (s: RegistrySlot) => Promise<number>): Promise<void> {
+async function alternate(slots: RegistrySlot[], run: number, row: MeasureRow, res: RegistryResults, fn: (s: RegistrySlot) => Promise<Timed>): Promise<void> {
   const order = run % 2 === 0 ? slots : [...slots].reverse();
   for (const s of order) {
     if (res.errors[`${row}:${s.key}`]) continue;
     try {
-      const ms = await fn(s);
-      (res.samples[row][s.key] ??= []).push(ms);
-      log(`  ${s.key}: ${(ms / 1000).toFixed(2)} s`);
+      const t = await fn(s);
+      (res.samples[row][s.key] ??= []).push(t.ms);
+      (res.cpu[row][s.key] ??= []).push(t.cpuMs);
+      log(`  ${s.key}: ${(t.ms / 1000).toFixed(2)} s (engine CPU ${(t.cpuMs / 1000).toFixed(2)} s)`);
     } catch (err) {
       res.errors[`${row}:${s.key}`] = (err as Error).message;
       log(`  ${s.key}: failed: ${(err as Error).message.split('\n')[0]}`);
@@ -98,6 +104,7 @@ async function main(): Promise<number> {
     quick: args.quick,
     image: undefined,
     samples: { pull: {}, pushPulled: {}, pushLoaded: {} },
+    cpu: { pull: {}, pushPulled: {}, pushLoaded: {} },
     memory: {},
     errors: {},
     slots: [],
@@ -106,7 +113,7 @@ async function main(): Promise<number> {
       machine: `${await firstLine(['nproc'])} CPUs, ${/^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, kernel ${await firstLine(['uname', '-r'])}`,
       loadStart: loadavg().map((l) => l.toFixed(2)).join(' '),
       loadEnd: '',
-      versions: [`docker CLI: ${await firstLine(['/usr/local/bin/docker', '--version'])}`, `docker-registry: ${await firstLine(['/usr/bin/docker-registry', '--version'])}`, `pigz: ${(await firstLine(['pigz', '--version'])) || 'not installed'}`],
+      versions: [`docker CLI: ${await firstLine(['/usr/local/bin/docker', '--version'])}`, `docker-registry: ${await firstLine(['/usr/bin/docker-registry', '--version'])}`, `pigz: ${await pigzVersion()}`],
     },
   };
   const split = (cmd: string) => cmd.trim().split(/\s+/);
@@ -141,7 +148,7 @@ async function main(): Promise<number> {
         await s.removeImages();
         const p = await s.pull();
         (res.memory[s.key] ??= []).push(p);
-        return p.ms;
+        return p;
       });
     }
     for (let run = 0; run < args.runs; run++) {

@@ -19,8 +19,10 @@ export interface RegistryResults {
   runs: number;
   quick: boolean;
   image: Pick<BenchImage, 'uncompressedBytes' | 'compressedBytes' | 'layers'> | undefined;
-  /** Times in ms per measure and slot. */
+  /** Wall times in ms per measure and slot. */
   samples: Record<MeasureRow, Partial<Record<SlotKey, number[]>>>;
+  /** CPU time of the engine's processes (ms) during each sample. */
+  cpu: Record<MeasureRow, Partial<Record<SlotKey, number[]>>>;
   /** Memory samples of each pull. */
   memory: Partial<Record<SlotKey, PullSample[]>>;
   /** "<measure>:<slot>" → error message. */
@@ -78,15 +80,27 @@ export function renderRegistryReport(res: RegistryResults, notes: string[] = [])
     return xs?.length ? Math.max(...xs) : undefined;
   };
   out.push(`| peak RSS of the daemon process during the pull (max over runs) | ${mb(peak('berth', 'daemonPeakKb'))} | ${mb(peak('docker', 'daemonPeakKb'))} | ${ratioText(peak('berth', 'daemonPeakKb'), peak('docker', 'daemonPeakKb'))} |  |  |`);
-  out.push(`| peak RSS of all the engine's processes during the pull | ${mb(peak('berth', 'enginePeakKb'))} | ${mb(peak('docker', 'enginePeakKb'))} | ${ratioText(peak('berth', 'enginePeakKb'), peak('docker', 'enginePeakKb'))} |  |  |`);
+  out.push(`| peak RSS of the engine during the pull (the daemon and every process under it) | ${mb(peak('berth', 'enginePeakKb'))} | ${mb(peak('docker', 'enginePeakKb'))} | ${ratioText(peak('berth', 'enginePeakKb'), peak('docker', 'enginePeakKb'))} |  |  |`);
   out.push(`| RSS of the daemon process just before the pull | ${mb(peak('berth', 'daemonBeforeKb'))} | ${mb(peak('docker', 'daemonBeforeKb'))} | ${ratioText(peak('berth', 'daemonBeforeKb'), peak('docker', 'daemonBeforeKb'))} |  |  |`);
+  out.push('');
+  out.push(
+    "The machine is shared: wall times move with the load of other jobs. The CPU time the engine's processes used (the daemon and everything under it, reaped helpers included) is steadier:",
+    '',
+  );
+  out.push(`| CPU time of the engine, median | ${title('berth')} | ${title('docker')} | berth/docker |`, '|---|--:|--:|--:|');
+  for (const row of ROWS) {
+    const b = med(res.cpu[row.id].berth);
+    const d = med(res.cpu[row.id].docker);
+    out.push(`| ${row.label} | ${secs(b)} | ${secs(d)} | ${ratioText(b, d)} |`);
+  }
   out.push('');
 
   out.push('## All runs', '');
   for (const row of ROWS) {
     for (const k of ['berth', 'docker'] as const) {
       const xs = res.samples[row.id][k];
-      if (xs?.length) out.push(`- ${row.id}, ${k}: ${xs.map((x) => secs(x)).join(', ')}`);
+      const cpu = res.cpu[row.id][k];
+      if (xs?.length) out.push(`- ${row.id}, ${k}: ${xs.map((x, i) => `${secs(x)}${cpu?.[i] !== undefined ? ` (CPU ${secs(cpu[i])})` : ''}`).join(', ')}`);
     }
   }
   out.push('');

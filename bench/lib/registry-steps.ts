@@ -1,8 +1,8 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { type InnerRegistry, skopeo, startRegistryIn } from '../../test/compat/registry-sandbox.ts';
-import { sleep } from '../../test/support/proc.ts';
+import { procInfo, sleep } from '../../test/support/proc.ts';
 import type { BenchImage } from './registry-image.ts';
-import { engineMemory } from './memory.ts';
+import { parseStatusKb } from './memory.ts';
 import type { Slot, SlotKey } from './slot.ts';
 
 /**
@@ -15,14 +15,40 @@ export const PULL_REF = `${SOURCE}/bench/big:v1`;
 
 export type RegistryMeasure = 'pull' | 'pushPulled' | 'pushLoaded';
 
-export interface PullSample {
+/** Wall time of the CLI call and CPU time of the engine's processes meanwhile, in ms. */
+export interface Timed {
   ms: number;
+  cpuMs: number;
+}
+
+export interface PullSample extends Timed {
   /** Peak RSS of the daemon process during the pull. */
   daemonPeakKb: number;
   /** Peak of the sum over every process of the engine (dockerd + containerd + helpers such as unpigz). */
   enginePeakKb: number;
   /** The daemon's RSS just before the pull. */
   daemonBeforeKb: number;
+}
+
+/** USER_HZ: /proc/<pid>/stat counts CPU time in these. */
+const CLK_TCK = 100;
+
+/** utime + stime + cutime + cstime of a process, in ticks. */
+function cpuTicks(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  } catch {
+    return 0;
+  }
+}
+
+function rssKb(pid: number): number {
+  try {
+    return parseStatusKb(readFileSync(`/proc/${pid}/status`, 'utf8')) ?? 0;
+  } catch {
+    return 0;
+  }
 }
 
 export class RegistrySlot {
@@ -51,30 +77,60 @@ export class RegistrySlot {
     if (ids.length) await this.slot.docker(['rmi', '-f', ...new Set(ids)], 120_000);
   }
 
-  /** `docker pull` of the 5-layer image, timed, with the daemon's RSS sampled every 50 ms. */
-  async pull(): Promise<PullSample> {
+  /**
+   * The engine's processes: the daemon and every process below it (containerd, unpigz…), not the registries that
+   * share the sandbox, with their RSS and CPU ticks (own + reaped children). Reads only /proc/<pid>/stat and
+   * status (no smaps: walking a big process's page tables while it works would slow it down).
+   */
+  #engine(): { daemonKb: number; engineKb: number; ticks: Map<number, number> } {
     const sb = this.slot.sb!;
     const daemonPid = sb.daemonPid;
-    const daemonKb = (): number => {
-      const m = engineMemory(sb);
-      return m.procs.find((p) => p.pid === daemonPid)?.rssKb ?? 0;
+    const ticks = new Map<number, number>();
+    if (daemonPid === undefined) return { daemonKb: 0, engineKb: 0, ticks };
+    const pids = sb.processes();
+    const parent = new Map(pids.map((pid) => [pid, procInfo(pid)?.ppid]));
+    const underDaemon = (pid: number): boolean => {
+      for (let p: number | undefined = pid, hops = 0; p !== undefined && hops < 64; p = parent.get(p), hops++) if (p === daemonPid) return true;
+      return false;
     };
-    const daemonBeforeKb = daemonKb();
+    let daemonKb = 0;
+    let engineKb = 0;
+    for (const pid of pids.filter(underDaemon)) {
+      const kb = rssKb(pid);
+      engineKb += kb;
+      if (pid === daemonPid) daemonKb = kb;
+      ticks.set(pid, cpuTicks(pid));
+    }
+    return { daemonKb, engineKb, ticks };
+  }
+
+  /** Runs `fn` and returns the CPU time (ms) the engine's processes used meanwhile. */
+  async #withCpu<T>(fn: () => Promise<T>): Promise<{ value: T; cpuMs: number }> {
+    const start = this.#engine().ticks;
+    const value = await fn();
+    let ticks = 0;
+    for (const [pid, t] of this.#engine().ticks) ticks += t - (start.get(pid) ?? 0);
+    return { value, cpuMs: (ticks * 1000) / CLK_TCK };
+  }
+
+  /** `docker pull` of the 5-layer image, timed, with the engine's RSS sampled every 100 ms and its CPU time. */
+  async pull(): Promise<PullSample> {
+    const daemonBeforeKb = this.#engine().daemonKb;
     let daemonPeakKb = daemonBeforeKb;
     let enginePeakKb = 0;
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const m = engineMemory(sb);
-        enginePeakKb = Math.max(enginePeakKb, m.rssKb);
-        daemonPeakKb = Math.max(daemonPeakKb, m.procs.find((p) => p.pid === daemonPid)?.rssKb ?? 0);
-        await sleep(50);
+        const m = this.#engine();
+        enginePeakKb = Math.max(enginePeakKb, m.engineKb);
+        daemonPeakKb = Math.max(daemonPeakKb, m.daemonKb);
+        await sleep(100);
       }
     })();
     try {
-      const r = await this.slot.docker(['pull', PULL_REF], 300_000);
+      const { value: r, cpuMs } = await this.#withCpu(() => this.slot.docker(['pull', PULL_REF], 300_000));
       if (!/Downloaded newer image/.test(r.out)) throw new Error(`pull did not download anything:\n${r.out}`);
-      return { ms: r.ms, daemonPeakKb, enginePeakKb, daemonBeforeKb };
+      return { ms: r.ms, cpuMs, daemonPeakKb, enginePeakKb, daemonBeforeKb };
     } finally {
       sampling = false;
       await sampler;
@@ -85,17 +141,17 @@ export class RegistrySlot {
    * Pushes `localRef` to a fresh registry (a new one per push, so no layer is there or mountable yet), timed.
    * The registry and its storage are removed afterwards.
    */
-  async pushFresh(localRef: string): Promise<number> {
+  async pushFresh(localRef: string): Promise<Timed> {
     const sb = this.slot.sb!;
     const addr = `127.0.0.1:${this.#port++}`;
     const reg = await startRegistryIn(sb, { name: `bench-push-${addr.split(':')[1]}`, addr });
     try {
       const target = `${addr}/bench/pushed:v1`;
       await this.slot.docker(['tag', localRef, target]);
-      const r = await this.slot.docker(['push', target], 300_000);
+      const { value: r, cpuMs } = await this.#withCpu(() => this.slot.docker(['push', target], 300_000));
       if (!/: Pushed$/m.test(r.out)) throw new Error(`push uploaded nothing:\n${r.out}`);
       await this.slot.docker(['rmi', target]);
-      return r.ms;
+      return { ms: r.ms, cpuMs };
     } finally {
       await reg.stop();
       rmSync(reg.dir, { recursive: true, force: true });

@@ -330,7 +330,6 @@ const CONTAINER_LIFECYCLE: GoldenCase[] = [
   },
   {
     name: 'exec: command not found',
-    gap: 'berthd answers POST /exec/{id}/start for a missing executable with 400 before the upgrade; dockerd upgrades, writes the OCI error to the stream and records exit code 126 (docker prints "unable to upgrade to tcp, received 400" against berthd)',
     setup: cmds('run -d --name g@-ex2 bb sleep 1000'),
     steps: [s('exec g@-ex2 nosuchcmd')],
     cleanup: cmds('rm -f gd-ex2 gb-ex2'),

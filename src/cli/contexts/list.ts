@@ -2,8 +2,8 @@
 import type { CliContext } from '../context.ts';
 import { GO_TYPE } from '../format/template.ts';
 import { headerContext } from '../format/formatter.ts';
-import type { ContextMeta } from './store.ts';
-import { ContextStore, DEFAULT_CONTEXT } from './store.ts';
+import type { ContextMeta, ContextStore } from './store.ts';
+import { DEFAULT_CONTEXT } from './store.ts';
 
 export const DEFAULT_DESCRIPTION = 'Current DOCKER_HOST based configuration';
 

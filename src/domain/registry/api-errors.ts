@@ -130,7 +130,49 @@ export function goNetError(code: string | undefined, host: string, addr: string 
   }
 }
 
-function hostWithoutPort(h: string): string {
+/** Go's crypto/tls alert texts, by alert number (what "remote error: tls: …" names). */
+const TLS_ALERTS: Record<number, string> = {
+  0: 'close notify',
+  10: 'unexpected message',
+  20: 'bad record MAC',
+  21: 'decryption failed',
+  22: 'record overflow',
+  30: 'decompression failure',
+  40: 'handshake failure',
+  42: 'bad certificate',
+  43: 'unsupported certificate',
+  44: 'revoked certificate',
+  45: 'expired certificate',
+  46: 'unknown certificate',
+  47: 'illegal parameter',
+  48: 'unknown certificate authority',
+  49: 'access denied',
+  50: 'error decoding message',
+  51: 'error decrypting message',
+  70: 'protocol version not supported',
+  71: 'insufficient security level',
+  80: 'internal error',
+  86: 'inappropriate fallback',
+  90: 'user canceled',
+  100: 'no renegotiation',
+  109: 'missing extension',
+  110: 'unsupported extension',
+  112: 'unrecognized name',
+  116: 'certificate required',
+  120: 'no application protocol',
+};
+/**
+ * A TLS alert the server sent, as OpenSSL reports it ("…ssl/tls alert bad certificate…SSL alert number 42"),
+ * worded as Go's client words it ("remote error: tls: bad certificate"); undefined when there is none.
+ */
+export function goTlsAlert(opensslMessage: string): string | undefined {
+  const n = /SSL alert number (\d+)/.exec(opensslMessage)?.[1];
+  if (n === undefined) return undefined;
+  return `remote error: tls: ${TLS_ALERTS[Number(n)] ?? `alert(${n})`}`;
+}
+
+function hostWithoutPort(
+h: string): string {
   if (h.startsWith('[')) return h.slice(1, h.indexOf(']'));
   const i = h.lastIndexOf(':');
   return i > 0 && h.indexOf(':') === i ? h.slice(0, i) : h;

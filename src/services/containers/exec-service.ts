@@ -134,9 +134,16 @@ export class ExecService {
    * Starts the exec. Returns its streams (for the hijacked connection) and a promise of the exit code.
    * Throws ConflictError if already started or the container stopped meanwhile.
    */
-  async start(ctx: Ctx, id: string, opts: { tty?: boolean; consoleSize?: [number, number] }): Promise<{ streams: AttachStreams; exit: Promise<number>; exec: ExecRecord }> {
+  /** The checks dockerd makes before it takes over the connection: unknown exec 404, already run or container down 409. */
+  precheck(id: string): ExecRecord {
     const e = this.get(id);
     if (e.started) throw new ConflictError(`Error: Exec command ${id} has already run`);
+    this.#containers.requireRunning(e.ContainerID);
+    return e;
+  }
+
+  async start(ctx: Ctx, id: string, opts: { tty?: boolean; consoleSize?: [number, number] }): Promise<{ streams: AttachStreams; exit: Promise<number>; exec: ExecRecord }> {
+    const e = this.precheck(id);
     const rec = this.#containers.requireRunning(e.ContainerID);
     e.started = true;
     if (opts.consoleSize) e.Config.ConsoleSize = opts.consoleSize;

@@ -4,7 +4,7 @@ import type { LookupFunction } from 'node:net';
 import { getCACertificates } from 'node:tls';
 import { Readable } from 'node:stream';
 import { SystemError } from '../../common/errors.ts';
-import { goNetError, urlError } from '../../domain/registry/api-errors.ts';
+import { goNetError, goTlsAlert, urlError } from '../../domain/registry/api-errors.ts';
 
 /** TLS settings of one registry endpoint (moby's newTLSConfig: certs.d CAs and client certificate, or no verification). */
 export interface TlsSettings {
@@ -63,38 +63,6 @@ const TLS_VERIFY_CODES = new Set([
   'CERT_UNTRUSTED',
 ]);
 
-/** Go's crypto/tls alert texts, by alert number (what "remote error: tls: …" names). */
-const TLS_ALERTS: Record<number, string> = {
-  0: 'close notify',
-  10: 'unexpected message',
-  20: 'bad record MAC',
-  21: 'decryption failed',
-  22: 'record overflow',
-  30: 'decompression failure',
-  40: 'handshake failure',
-  42: 'bad certificate',
-  43: 'unsupported certificate',
-  44: 'revoked certificate',
-  45: 'expired certificate',
-  46: 'unknown certificate',
-  47: 'illegal parameter',
-  48: 'unknown certificate authority',
-  49: 'access denied',
-  50: 'error decoding message',
-  51: 'error decrypting message',
-  70: 'protocol version not supported',
-  71: 'insufficient security level',
-  80: 'internal error',
-  86: 'inappropriate fallback',
-  90: 'user canceled',
-  100: 'no renegotiation',
-  109: 'missing extension',
-  110: 'unsupported extension',
-  112: 'unrecognized name',
-  116: 'certificate required',
-  120: 'no application protocol',
-};
-
 function describeFailure(err: NodeJS.ErrnoException & { address?: string; port?: number; reason?: string }, host: string): string {
   const code = err.code;
   const addr = err.address !== undefined ? (err.address.includes(':') ? `[${err.address}]:${err.port}` : `${err.address}:${err.port}`) : undefined;
@@ -104,8 +72,8 @@ function describeFailure(err: NodeJS.ErrnoException & { address?: string; port?:
   if (code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(err.message)) return 'http: server gave HTTP response to HTTPS client';
   if (code === 'ECONNRESET' && /socket hang up/.test(err.message)) return 'EOF';
   // an alert from the server (a client certificate it wants, a protocol it refuses): Go's remote error text
-  const alert = /SSL alert number (\d+)/.exec(err.message)?.[1];
-  if (alert !== undefined) return `remote error: tls: ${TLS_ALERTS[Number(alert)] ?? `alert(${alert})`}`;
+  const alert = goTlsAlert(err.message);
+  if (alert !== undefined) return alert;
   return goNetError(code, host, addr, err.message);
 }
 

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '../../../../common/errors.ts';
 import type { ExecService } from '../../../../services/containers/exec-service.ts';
 import { intParam, objectBody } from '../../params.ts';
 import type { Router } from '../../router.ts';
-import { streamContentType } from '../../streams/mux.ts';
+import { frame, streamContentType } from '../../streams/mux.ts';
 import { parseDetachKeys, pump } from './attach.ts';
 
 export function registerExecRoutes(router: Router, execs: ExecService): void {
@@ -23,13 +23,24 @@ export function registerExecRoutes(router: Router, execs: ExecService): void {
     } catch (err) {
       throw new InvalidArgumentError((err as Error).message);
     }
-    const started = await execs.start({ log: req.log }, req.params.id!, { tty, consoleSize: cs });
     if (detach) {
+      const started = await execs.start({ log: req.log }, req.params.id!, { tty, consoleSize: cs });
       started.streams.close();
       res.json(200, {});
       return;
     }
+    // as dockerd: the checks answer with a status; a failure of the OCI runtime comes after the upgrade, as text on
+    // the stream (the exec then has exit code 126, which the CLI reads from the exec's inspect)
+    execs.precheck(req.params.id!);
     const sock = res.hijack(streamContentType(req.version, tty));
+    let started: Awaited<ReturnType<ExecService['start']>>;
+    try {
+      started = await execs.start({ log: req.log }, req.params.id!, { tty, consoleSize: cs });
+    } catch (err) {
+      const msg = `${(err as Error).message}\r\n`;
+      sock.end(tty ? msg : frame(1, Buffer.from(msg)));
+      return;
+    }
     await pump(sock, started.streams, {
       tty,
       stdin: e.Config.AttachStdin,

@@ -243,7 +243,12 @@ export class Sandboxes {
   }
 
   /** Undoes #program: nft elements, and host ends of veths that still exist. Returns false if nft was out of sync. */
-  async #unprogram(ctx: Ctx, sb: SandboxRecord, only?: EndpointRecord): Promise<boolean> {
+  /**
+   * Removes a sandbox's endpoints from the kernel. `deferHost` collects the host-side link deletions instead of
+   * running them: a veth deletion waits for an RCU grace period (~20 ms), and detach runs it after the
+   * controller's lock is released so that concurrent removals do not queue behind each other.
+   */
+  async #unprogram(ctx: Ctx, sb: SandboxRecord, only?: EndpointRecord, deferHost?: IpCmd[]): Promise<boolean> {
     if (sb.kind !== 'new') return true;
     const host: IpCmd[] = [];
     const inside: IpCmd[] = [];
@@ -266,21 +271,25 @@ export class Sandboxes {
       ctx.log.warn('removing published ports failed; resynchronising the rules', { container: sb.containerId, error: String(err) });
       ok = false;
     }
-    await this.#c.d.ip.batch(ctx, host, { force: true });
+    if (deferHost) deferHost.push(...host);
+    else await this.#c.d.ip.batch(ctx, host, { force: true });
     return ok;
   }
 
-  detach(ctx: Ctx, containerId: string): Promise<void> {
-    return this.#c.lock(async () => {
+  async detach(ctx: Ctx, containerId: string): Promise<void> {
+    const host: IpCmd[] = [];
+    await this.#c.lock(async () => {
       const sb = this.#c.state.sandboxes.get(containerId);
-      if (sb) await this.releaseLocked(ctx, sb);
+      if (sb) await this.releaseLocked(ctx, sb, host);
     });
+    // the endpoint's host link has a unique name and is no longer in the state: deleted outside the lock
+    if (host.length > 0) await this.#c.d.ip.batch(ctx, host, { force: true });
   }
 
-  async releaseLocked(ctx: Ctx, sb: SandboxRecord): Promise<void> {
+  async releaseLocked(ctx: Ctx, sb: SandboxRecord, deferHost?: IpCmd[]): Promise<void> {
     const wasAttached = sb.attached;
     this.#c.dns?.stop(sb.containerId);
-    const inSync = wasAttached ? await this.#unprogram(ctx, sb) : true;
+    const inSync = wasAttached ? await this.#unprogram(ctx, sb, undefined, deferHost) : true;
     for (const ep of sb.endpoints) {
       const n = this.#c.state.networks.get(ep.networkId);
       if (n) await this.#releaseLeases(ctx, n, ep);

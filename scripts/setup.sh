@@ -95,6 +95,12 @@ install_docker_io() {
 # Debian has it only inside docker.io.
 if [ ! -x /usr/local/bin/docker ] && ! command -v docker >/dev/null 2>&1; then install_docker_io; fi
 if [ "$with_bench" -eq 1 ] && ! installed docker.io; then install_docker_io; fi
+# benchmark load tools: hyperfine (CLI), dnsperf (embedded DNS), wrk (published ports), iperf3 (bridge throughput)
+if [ "$with_bench" -eq 1 ]; then
+  bench_missing=()
+  for p in hyperfine dnsperf wrk iperf3; do installed "$p" || bench_missing+=("$p"); done
+  if [ "${#bench_missing[@]}" -gt 0 ]; then apt_install "${bench_missing[@]}"; fi
+fi
 
 # node_modules, with Node 26 from the npm `node` package at node_modules/.bin/node. `npm ci` runs only when
 # what is installed (npm's node_modules/.package-lock.json) differs from package-lock.json, or the lock file

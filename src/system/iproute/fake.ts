@@ -196,6 +196,10 @@ export class FakeIpRoute implements IpRoute {
     return [...this.#get(where).links.values()].map(({ addrs: _a, peer: _p, ...l }) => ({ ...l }));
   }
 
+  async linkNames(_ctx: Ctx, where?: Where): Promise<string[]> {
+    return [...this.#get(where).links.keys()];
+  }
+
   async addrs(_ctx: Ctx, where?: Where): Promise<AddrInfo[]> {
     return [...this.#get(where).links.values()].flatMap((l) => l.addrs.map((cidr) => ({ dev: l.name, cidr })));
   }

@@ -1,6 +1,9 @@
+import { readFile } from 'node:fs/promises';
+import { endianness } from 'node:os';
 import type { Ctx } from '../../common/ctx.ts';
 import { run } from '../exec/exec.ts';
 import type { AddrInfo, BatchOptions, IpCmd, IpRoute, LinkInfo, RouteInfo, Where } from './port.ts';
+import { parseProcRoute } from './proc-route.ts';
 import { renderBatch } from './render.ts';
 
 /** Runs `ip` in the daemon's network namespace, or `nsenter -t <pid> -n ip` in a process's. */
@@ -44,6 +47,17 @@ export class IpRouteCli implements IpRoute {
     });
   }
 
+  async linkNames(ctx: Ctx, where?: Where): Promise<string[]> {
+    if (where?.pid !== undefined) return (await this.links(ctx, where)).map((l) => l.name);
+    // "  berth0: 1234 …" after two header lines; the daemon's own namespace, no program to run
+    const text = await readFile('/proc/self/net/dev', 'utf8');
+    return text
+      .split('\n')
+      .slice(2)
+      .map((l) => l.split(':')[0]!.trim())
+      .filter(Boolean);
+  }
+
   async addrs(ctx: Ctx, where?: Where): Promise<AddrInfo[]> {
     const [cmd, argv] = ipArgv(where, ['-j', 'addr', 'show']);
     const res = await run(ctx, cmd, argv);
@@ -54,6 +68,8 @@ export class IpRouteCli implements IpRoute {
   }
 
   async routes(ctx: Ctx, where?: Where): Promise<RouteInfo[]> {
+    // the daemon's own main table: /proc/net/route holds the same list, without running `ip`
+    if (where?.pid === undefined) return parseProcRoute(await readFile('/proc/self/net/route', 'utf8'), endianness() === 'LE');
     const [cmd, argv] = ipArgv(where, ['-j', '-4', 'route', 'show']);
     const res = await run(ctx, cmd, argv);
     const list = JSON.parse(res.stdout || '[]') as { dst: string; dev?: string; gateway?: string }[];

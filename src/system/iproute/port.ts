@@ -61,6 +61,8 @@ export interface IpRoute {
   /** Runs the commands as one batch; stops at the first failure (the commands before it stay applied) and throws. */
   batch(ctx: Ctx, cmds: readonly IpCmd[], opts?: BatchOptions): Promise<void>;
   links(ctx: Ctx, where?: Where): Promise<LinkInfo[]>;
+  /** Just the names of the links (cheap: the real adapter reads /proc/self/net/dev for the daemon's namespace). */
+  linkNames(ctx: Ctx, where?: Where): Promise<string[]>;
   addrs(ctx: Ctx, where?: Where): Promise<AddrInfo[]>;
   /** IPv4 routes of the main table. */
   routes(ctx: Ctx, where?: Where): Promise<RouteInfo[]>;

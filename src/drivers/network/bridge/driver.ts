@@ -3,7 +3,7 @@ import { UndoStack } from '../../../common/undo.ts';
 import { formatIPv4, lastAddress, mustPrefix4 } from '../../../domain/net/ipv4.ts';
 import { mustPrefix6 } from '../../../domain/net/ipv6.ts';
 import { macFromIPv4 } from '../../../domain/net/mac.ts';
-import type { IpCmd, IpRoute } from '../../../system/iproute/port.ts';
+import type { IpCmd, IpRoute, LinkInfo } from '../../../system/iproute/port.ts';
 import type { Nftables } from '../../../system/nftables/port.ts';
 import type { Sysctl } from '../../../system/sysctl/port.ts';
 import type { DriverCapabilities, EndpointInfo, JoinPlan, LeavePlan, NetworkDriver, NetworkInfo, NftPlan } from '../contract.ts';
@@ -90,9 +90,11 @@ export class BridgeDriver implements NetworkDriver {
 
   /** Creates the bridges that are missing (and their addresses); returns the names it created. */
   async #ensureBridges(ctx: Ctx, nets: readonly NetworkInfo[]): Promise<string[]> {
-    const links = new Map((await this.#d.ip.links(ctx)).map((l) => [l.name, l]));
-    // addresses matter only on bridges that already exist (one exec less for a new network)
-    const addrs = nets.some((n) => links.has(bridgeNameOf(n))) ? new Set((await this.#d.ip.addrs(ctx)).map((a) => `${a.dev} ${a.cidr}`)) : new Set<string>();
+    // details (up, addresses) matter only for bridges that already exist: a new network's bridge needs no `ip` read
+    const names = new Set(await this.#d.ip.linkNames(ctx));
+    const existing = nets.some((n) => names.has(bridgeNameOf(n)));
+    const links = existing ? new Map((await this.#d.ip.links(ctx)).map((l) => [l.name, l])) : new Map<string, LinkInfo>();
+    const addrs = existing ? new Set((await this.#d.ip.addrs(ctx)).map((a) => `${a.dev} ${a.cidr}`)) : new Set<string>();
     const cmds: IpCmd[] = [];
     const created: string[] = [];
     for (const n of nets) {
@@ -139,14 +141,15 @@ export class BridgeDriver implements NetworkDriver {
       this.#nets.set(net.id, net);
       undo.push('forget network', () => (had ? this.#nets.set(net.id, had) : this.#nets.delete(net.id)));
       if (this.#o.iptables) {
-        const tables = await this.#d.nft.tables(ctx);
-        if (!tables.includes(`${BERTH_TABLE.family} ${BERTH_TABLE.name}`)) {
-          await this.#d.nft.apply(ctx, BERTH_TABLE, fullRulesetOps(this.#bridgeNets(), [], this.#rulesetOpts()));
-        } else {
-          // adding a set element is idempotent: no need to list the set first
+        // the table is there (made at daemon start) unless someone flushed the ruleset: only then is it listed and
+        // made whole (adding a set element is idempotent: no need to list the set first)
+        try {
           await this.#d.nft.apply(ctx, BERTH_TABLE, [...bridgeElementOps('add-element', [bridgeNameOf(net)]), ...netChainOps(this.#bridgeNets())]);
+        } catch (err) {
+          if (await this.#hasTable(ctx, BERTH_TABLE)) throw err;
+          await this.#d.nft.apply(ctx, BERTH_TABLE, fullRulesetOps(this.#bridgeNets(), [], this.#rulesetOpts()));
         }
-        if (!iccOf(net) && !tables.includes(`${ICC_TABLE.family} ${ICC_TABLE.name}`)) await this.#d.nft.apply(ctx, ICC_TABLE, iccTableOps([]));
+        if (!iccOf(net) && !(await this.#hasTable(ctx, ICC_TABLE))) await this.#d.nft.apply(ctx, ICC_TABLE, iccTableOps([]));
       }
       undo.commit();
     } catch (err) {
@@ -158,12 +161,21 @@ export class BridgeDriver implements NetworkDriver {
   async deleteNetwork(ctx: Ctx, net: NetworkInfo): Promise<void> {
     this.#nets.delete(net.id);
     const br = bridgeNameOf(net);
-    if (this.#o.iptables && (await this.#d.nft.tables(ctx)).includes(`${BERTH_TABLE.family} ${BERTH_TABLE.name}`)) {
-      // add-then-delete: removes the element whether or not it is there, in one transaction
-      await this.#d.nft.apply(ctx, BERTH_TABLE, [...bridgeElementOps('add-element', [br]), ...bridgeElementOps('delete-element', [br]), ...netChainOps(this.#bridgeNets())]);
+    if (this.#o.iptables) {
+      // add-then-delete: removes the element whether or not it is there, in one transaction; a table someone
+      // flushed away has nothing to remove
+      try {
+        await this.#d.nft.apply(ctx, BERTH_TABLE, [...bridgeElementOps('add-element', [br]), ...bridgeElementOps('delete-element', [br]), ...netChainOps(this.#bridgeNets())]);
+      } catch (err) {
+        if (await this.#hasTable(ctx, BERTH_TABLE)) throw err;
+      }
     }
     // best effort: the bridge may already be gone
     await this.#d.ip.batch(ctx, [{ op: 'link-del', dev: br }], { force: true });
+  }
+
+  async #hasTable(ctx: Ctx, t: { family: string; name: string }): Promise<boolean> {
+    return (await this.#d.nft.tables(ctx)).includes(`${t.family} ${t.name}`);
   }
 
   async restore(ctx: Ctx, nets: readonly NetworkInfo[], endpoints: readonly EndpointInfo[]): Promise<void> {

@@ -80,6 +80,12 @@ export class EmbeddedDns {
     const udp = s.listener.udp;
     udp.on('error', (err) => this.#d.log.warn('embedded DNS: udp socket error', { container: containerId, error: err.message }));
     udp.on('message', (msg, rinfo) => {
+      // most queries are for the names of other containers: answered at once, no promise
+      const fast = this.#d.responder.answerLocal(containerId, msg);
+      if (fast) {
+        udp.send(fast, rinfo.port, rinfo.address);
+        return;
+      }
       this.#d.responder.answer(containerId, msg, 'udp').then(
         (res) => {
           if (res && this.#served.get(containerId) === s) udp.send(res, rinfo.port, rinfo.address);

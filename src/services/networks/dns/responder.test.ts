@@ -37,3 +37,29 @@ describe('DnsResponder', () => {
     assert.equal((dnsPacket.decode((await responder.answer('client', q, 'udp'))!) as Decoded).rcode, 'SERVFAIL');
   });
 });
+
+describe('DnsResponder.answerLocal (the synchronous hot path)', () => {
+  it('answers local names as answer() does, leaves unknown names to it, and follows a new view', async () => {
+    let v: DnsView = {
+      networks: [{ id: 'N', name: 'net' }],
+      endpoints: [
+        { containerId: 'a', containerName: 'a', networkId: 'N', names: ['a'], ipv4: '10.0.0.1', ipv6: '' },
+        { containerId: 'b', containerName: 'b', networkId: 'N', names: ['b', 'db'], ipv4: '10.0.0.2', ipv6: '' },
+      ],
+    };
+    const r = new DnsResponder({ view: () => v, policy: () => ({ enabled: true, servers: [] }), forward: async () => undefined });
+    const q = (name: string, type: 'A' | 'AAAA' = 'A') => dnsPacket.encode({ type: 'query', id: 5, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }] });
+    const fast = r.answerLocal('a', q('DB'));
+    assert.ok(fast);
+    assert.deepEqual(fast, await r.answer('a', q('DB'), 'udp'));
+    assert.deepEqual((dnsPacket.decode(fast) as Decoded).answers!.map((x) => (x as { data: unknown }).data), ['10.0.0.2']);
+    // a known name without an IPv6 address: no-data at once
+    const aaaa = dnsPacket.decode(r.answerLocal('a', q('db', 'AAAA'))!) as Decoded;
+    assert.equal(aaaa.rcode, 'NOERROR');
+    assert.equal(aaaa.answers!.length, 0);
+    assert.equal(r.answerLocal('a', q('example.com')), undefined, 'unknown: the full path forwards it');
+    // the container moved: a new view, a new answer (the memo follows the view)
+    v = { ...v, endpoints: v.endpoints.map((e) => (e.containerId === 'b' ? { ...e, ipv4: '10.0.0.9' } : e)) };
+    assert.deepEqual((dnsPacket.decode(r.answerLocal('a', q('db'))!) as Decoded).answers!.map((x) => (x as { data: unknown }).data), ['10.0.0.9']);
+  });
+});

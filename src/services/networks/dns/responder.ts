@@ -1,11 +1,15 @@
 import * as dnsPacket from 'dns-packet';
-import { addressOfReverseName, type DnsView, resolveAddress, resolveName, rotate } from '../../../domain/net/dns-names.ts';
+import { addressOfReverseName, type DnsView, type NameAnswer, resolveAddress, resolveName, rotate } from '../../../domain/net/dns-names.ts';
+import { encodeSimpleAnswer, parseSimpleQuery } from './fast-path.ts';
 
 /** DNS response codes used by the embedded server. */
 export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
 
 /** TTL of the embedded server's own answers (libnetwork's respTTL). */
 export const RESP_TTL = 600;
+
+/** Memoized name answers kept at most (random names asked in a loop must not grow the memo without end). */
+const MEMO_MAX = 10_000;
 
 /** How a container's unknown names are handled. */
 export interface ForwardPolicy {
@@ -53,12 +57,43 @@ function reply(q: dnsPacket.DecodedPacket, rcode: number, answers: dnsPacket.Ans
 export class DnsResponder {
   readonly #d: ResponderDeps;
   #turn = 0;
+  /** resolveName's answers for the current view (asker, family, name), cleared when the view changes. */
+  #memo = new Map<string, NameAnswer>();
+  #memoView: DnsView | undefined;
 
   constructor(deps: ResponderDeps) {
     this.#d = deps;
   }
 
+  #resolve(view: DnsView, containerId: string, name: string, family: 4 | 6): NameAnswer {
+    if (view !== this.#memoView || this.#memo.size > MEMO_MAX) {
+      this.#memo.clear();
+      this.#memoView = view;
+    }
+    const key = `${containerId}\n${family}\n${name}`;
+    let r = this.#memo.get(key);
+    if (r === undefined) {
+      r = resolveName(view, containerId, name, family);
+      this.#memo.set(key, r);
+    }
+    return r;
+  }
+
+  /**
+   * The hot path, synchronous: a plain A/AAAA query for a name on the asker's networks, answered from the wire
+   * bytes. Undefined when the query needs the full path (`answer`): anything else, or a name that is not local.
+   */
+  answerLocal(containerId: string, query: Buffer): Buffer | undefined {
+    const sq = parseSimpleQuery(query);
+    if (!sq) return undefined;
+    const r = this.#resolve(this.#d.view(), containerId, sq.name, sq.type === 'A' ? 4 : 6);
+    if (r.kind === 'unknown') return undefined;
+    return encodeSimpleAnswer(query, sq, r.kind === 'found' ? rotate(r.ips, this.#turn++) : [], RESP_TTL);
+  }
+
   async answer(containerId: string, query: Buffer, proto: 'udp' | 'tcp'): Promise<Buffer | undefined> {
+    const fast = this.answerLocal(containerId, query);
+    if (fast) return fast;
     let q: dnsPacket.DecodedPacket;
     try {
       q = dnsPacket.decode(query);
@@ -71,7 +106,7 @@ export class DnsResponder {
     const view = this.#d.view();
     if (question.type === 'A' || question.type === 'AAAA') {
       const family = question.type === 'A' ? 4 : 6;
-      const r = resolveName(view, containerId, question.name, family);
+      const r = this.#resolve(view, containerId, question.name.toLowerCase().replace(/\.+$/, ''), family);
       if (r.kind === 'nodata') return reply(q, RCODE.NOERROR);
       if (r.kind === 'found') {
         const ips = rotate(r.ips, this.#turn++);

@@ -1,10 +1,27 @@
 /**
- * berth vs dockerd on registry traffic, with the stock docker CLI: pull of a 5-layer ~200 MB image from a local
- * registry (with the daemon's peak RSS during the pull), push of the pulled image and push of a `docker load`ed
- * copy (plain tar layers, so the daemon compresses) to fresh registries. Each daemon runs in its own sandbox
- * (test/support/sandbox.ts) with its registries inside that sandbox's netns. See bench/README.md.
+ * berth vs dockerd on registry traffic, with the stock docker CLI. The image: 5 layers of ~42 MB of tar (files
+ * half random bytes, half text: ~107 MB gzipped), made once per run (bench/lib/registry-image.ts). Each daemon
+ * runs in a sandbox of its own (test/support/sandbox.ts); its registries (Debian docker-registry) run inside that
+ * sandbox's netns on 127.0.0.1, plain HTTP, which both daemons treat as insecure by default. Steps, each repeated
+ * --runs times with the daemons alternating which goes first (bench/lib/registry-steps.ts):
+ *
+ *   1. `docker pull` of the image (seeded into the source registry with skopeo, untimed), all images removed
+ *      before each pull; the daemon's peak RSS (sampled every 100 ms, and its VmHWM) and the engine's (the daemon
+ *      and every process under it: containerd, unpigz…; not the registries) are recorded;
+ *   2. `docker push` of the pulled image to a fresh registry (a new one per push, so nothing is there or
+ *      mountable);
+ *   3. `docker push` of the same layers after `docker load` of a docker-archive with plain tar layers, so the
+ *      daemon has to gzip them.
+ *
+ * Wall time of the CLI call is the measure (median, goal berth ≤ dockerd); the CPU time the engine used meanwhile
+ * is reported too, as it moves less with the load of other jobs on a shared machine. The report goes to stdout,
+ * and to bench/results/registry-<YYYY-MM-DD>.md on a full run with the default daemons. Needs root, skopeo and
+ * docker-registry; pigz is used by berthd when installed (the report says whether it was).
  *
  *   node_modules/.bin/node bench/registry.ts [--quick] [--runs=N] [--berth-daemon=CMD] [--docker-daemon=CMD]
+ *
+ * To compare two builds of berthd, point both slots at berthd, e.g.
+ *   --berth-daemon="env BERTH_NO_BUNDLE=1 /tmp/old/bin/berthd" --docker-daemon="env BERTH_NO_BUNDLE=1 bin/berthd"
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, totalmem } from 'node:os';
@@ -13,7 +30,7 @@ import { runCmd } from '../test/support/proc.ts';
 import { REPO_ROOT } from '../test/support/sandbox.ts';
 import { SandboxRegistry } from './lib/cleanup.ts';
 import { makeBenchImage } from './lib/registry-image.ts';
-import { type MeasureRow, renderRegistryReport, type RegistryResults } from './lib/registry-report.ts';
+import { type MeasureRow, type RegistryResults, renderRegistryReport } from './lib/registry-report.ts';
 import { PULL_REF, RegistrySlot, type Timed } from './lib/registry-steps.ts';
 import { Slot } from './lib/slot.ts';
 

@@ -75,13 +75,14 @@ export function renderRegistryReport(res: RegistryResults, notes: string[] = [])
     const met = goalMet(r, GOAL);
     out.push(`| ${row.label} | ${cell(res, row.id, 'berth')} | ${cell(res, row.id, 'docker')} | ${r === undefined ? '—' : r.toFixed(2)} | ≤ 1× | ${met === undefined ? '?' : met ? 'yes' : 'no'} |`);
   }
-  const peak = (k: SlotKey, f: keyof PullSample) => {
+  const peak = (k: SlotKey, f: keyof PullSample, pick: (...xs: number[]) => number = Math.max) => {
     const xs = res.memory[k]?.map((m) => m[f]);
-    return xs?.length ? Math.max(...xs) : undefined;
+    return xs?.length ? pick(...xs) : undefined;
   };
   out.push(`| peak RSS of the daemon process during the pull (max over runs) | ${mb(peak('berth', 'daemonPeakKb'))} | ${mb(peak('docker', 'daemonPeakKb'))} | ${ratioText(peak('berth', 'daemonPeakKb'), peak('docker', 'daemonPeakKb'))} |  |  |`);
   out.push(`| peak RSS of the engine during the pull (the daemon and every process under it) | ${mb(peak('berth', 'enginePeakKb'))} | ${mb(peak('docker', 'enginePeakKb'))} | ${ratioText(peak('berth', 'enginePeakKb'), peak('docker', 'enginePeakKb'))} |  |  |`);
-  out.push(`| RSS of the daemon process just before the pull | ${mb(peak('berth', 'daemonBeforeKb'))} | ${mb(peak('docker', 'daemonBeforeKb'))} | ${ratioText(peak('berth', 'daemonBeforeKb'), peak('docker', 'daemonBeforeKb'))} |  |  |`);
+  const before = (k: SlotKey) => peak(k, 'daemonBeforeKb', Math.min);
+  out.push(`| RSS of the daemon process before the first pull | ${mb(before('berth'))} | ${mb(before('docker'))} | ${ratioText(before('berth'), before('docker'))} |  |  |`);
   out.push('');
   out.push(
     "The machine is shared: wall times move with the load of other jobs. The CPU time the engine's processes used (the daemon and everything under it, reaped helpers included) is steadier:",

@@ -1,8 +1,8 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { type InnerRegistry, skopeo, startRegistryIn } from '../../test/compat/registry-sandbox.ts';
 import { procInfo, sleep } from '../../test/support/proc.ts';
-import type { BenchImage } from './registry-image.ts';
 import { parseStatusKb } from './memory.ts';
+import type { BenchImage } from './registry-image.ts';
 import type { Slot, SlotKey } from './slot.ts';
 
 /**
@@ -22,7 +22,7 @@ export interface Timed {
 }
 
 export interface PullSample extends Timed {
-  /** Peak RSS of the daemon process during the pull. */
+  /** Peak RSS of the daemon process during the pull (sampled, and its VmHWM: the peak since it started). */
   daemonPeakKb: number;
   /** Peak of the sum over every process of the engine (dockerd + containerd + helpers such as unpigz). */
   enginePeakKb: number;
@@ -43,9 +43,9 @@ function cpuTicks(pid: number): number {
   }
 }
 
-function rssKb(pid: number): number {
+function rssKb(pid: number, field = 'VmRSS'): number {
   try {
-    return parseStatusKb(readFileSync(`/proc/${pid}/status`, 'utf8')) ?? 0;
+    return parseStatusKb(readFileSync(`/proc/${pid}/status`, 'utf8'), field) ?? 0;
   } catch {
     return 0;
   }
@@ -130,7 +130,10 @@ export class RegistrySlot {
     try {
       const { value: r, cpuMs } = await this.#withCpu(() => this.slot.docker(['pull', PULL_REF], 300_000));
       if (!/Downloaded newer image/.test(r.out)) throw new Error(`pull did not download anything:\n${r.out}`);
-      return { ms: r.ms, cpuMs, daemonPeakKb, enginePeakKb, daemonBeforeKb };
+      // the kernel's high-water mark catches a peak between two samples (it counts from the daemon's start)
+      const pid = this.slot.sb!.daemonPid;
+      const hwm = pid === undefined ? 0 : rssKb(pid, 'VmHWM');
+      return { ms: r.ms, cpuMs, daemonPeakKb: Math.max(daemonPeakKb, hwm), enginePeakKb, daemonBeforeKb };
     } finally {
       sampling = false;
       await sampler;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatPlatform, normalizeArch, onlyPlatform, parsePlatform, type Platform } from './platform.ts';
+import { formatPlatform, normalizeArch, onlyPlatform, type Platform, parsePlatform } from './platform.ts';
 
 const amd64: Platform = { os: 'linux', architecture: 'amd64' };
 

@@ -32,15 +32,18 @@ export interface Snapshotter {
   readonly name: string;
   /** Removes leftovers of interrupted work (half-applied layers). Call once at start-up. */
   init(ctx: Ctx): Promise<void>;
-  /** Unpacks an uncompressed layer tar over `parent` (a layer id, undefined for a base layer). Not idempotent: each call makes a new layer. */
+  /** Unpacks an uncompressed layer tar over `parent` (a layer id, undefined for a base layer): unpackLayer + commitLayer. Not idempotent: each call makes a new layer. */
   applyLayer(ctx: Ctx, parent: string | undefined, tar: Readable): Promise<AppliedLayer>;
   /**
-   * Stacks a layer that was applied without a parent on `parent`. A layer's files do not depend on the layers
-   * below it, so the layers of one image can be unpacked in parallel, each into a dir of its own, and stacked in
-   * chain order afterwards. Only for a layer that nothing stands on yet; idempotent for the same parent.
+   * Unpacks an uncompressed layer tar into a layer of its own that is not usable yet: `commitLayer` gives it its
+   * parent and makes it a layer. A layer's files do not depend on the layers below it, so the layers of one image
+   * can be unpacked in parallel and committed in chain order. A pending layer goes with `removeLayer`, or at the
+   * next `init` after a crash.
    */
-  setParent(ctx: Ctx, id: string, parent: string): Promise<void>;
-  /** Deletes a layer. Idempotent. The caller makes sure no layer or snapshot still stands on it. */
+  unpackLayer(ctx: Ctx, tar: Readable): Promise<AppliedLayer>;
+  /** Makes an unpacked layer a layer over `parent` (undefined for a base layer). Idempotent for the same parent. */
+  commitLayer(ctx: Ctx, id: string, parent: string | undefined): Promise<void>;
+  /** Deletes a layer, committed or pending. Idempotent. The caller makes sure no layer or snapshot still stands on it. */
   removeLayer(ctx: Ctx, id: string): Promise<void>;
   /** The directory holding a layer's files. */
   layerDir(id: string): string;

@@ -132,6 +132,20 @@ export class ImageService implements ImagesForContainers {
     return { count: all.length, size: this.#core.layers.all().reduce((n, l) => n + l.size, 0) };
   }
 
+  /**
+   * `docker system df`: the images `docker images` lists, each with the size of its layers that other images use
+   * too (moby's SharedSize), and the size of all layers.
+   */
+  diskUsage(): { layersSize: number; images: (ImageListItem & { sharedSize: number })[] } {
+    const core = this.#core;
+    const items = listImages(core, false, new Map());
+    const chains = new Map(items.map((i) => [i.record.id, core.layers.chain(i.record.topChain)]));
+    const uses = new Map<string, number>();
+    for (const chain of chains.values()) for (const l of chain) uses.set(l.chainId, (uses.get(l.chainId) ?? 0) + 1);
+    const images = items.map((i) => ({ ...i, sharedSize: chains.get(i.record.id)!.reduce((n, l) => n + ((uses.get(l.chainId) ?? 0) > 1 ? l.size : 0), 0) }));
+    return { layersSize: this.stats().size, images };
+  }
+
   // ------------------------------------------------------------------ changes
 
   /** `docker tag`: 'refusing to create an ambiguous tag…' for "sha256" names; NotFoundError for the source. */

@@ -5,7 +5,7 @@ import type { Ctx } from '../../common/ctx.ts';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import { readJson, writeJsonAtomic } from '../../common/fs.ts';
 import { hexOf, sha256 } from '../../domain/image/config.ts';
-import { DECOMPRESS_CHUNK, decompress } from '../../drivers/snapshotter/compression.ts';
+import { decompress, STREAM_CHUNK } from '../../drivers/snapshotter/compression.ts';
 import type { AppliedLayer, Snapshotter } from '../../drivers/snapshotter/contract.ts';
 import type { BlobInfo, ContentStore } from './content-store.ts';
 import { Mutex } from './mutex.ts';
@@ -27,8 +27,9 @@ export interface LayerRecord {
 }
 
 /**
- * A layer unpacked on its own by `LayerStore.unpack`, ahead of its place in the chain: its snapshotter dir has no
- * parent yet. `register` stacks it (or drops it when the chain exists by then); `discard` drops it.
+ * A layer unpacked on its own by `LayerStore.unpack`, ahead of its place in the chain: a pending snapshotter layer
+ * with no parent yet. `register` commits it on its parent (or drops it when the chain exists by then); `discard`
+ * drops it; a crash leaves nothing the snapshotter's init does not remove.
  */
 export interface UnpackedLayer {
   cacheId: string;
@@ -164,7 +165,7 @@ export class LayerStore {
 
   /** Decompresses the blob into a new snapshotter layer over `parentCacheId`; checks the diff id when one is expected. */
   async #apply(ctx: Ctx, parentCacheId: string | undefined, blob: BlobInfo, expected: string | undefined, onProgress?: (bytes: number) => void): Promise<AppliedLayer> {
-    const raw = createReadStream(this.#content.path(blob.digest), { highWaterMark: DECOMPRESS_CHUNK });
+    const raw = createReadStream(this.#content.path(blob.digest), { highWaterMark: STREAM_CHUNK });
     const { stream } = await decompress(onProgress ? counted(raw, onProgress) : raw);
     const applied = await this.#snap.applyLayer(ctx, parentCacheId, stream as Readable);
     if (expected !== undefined && applied.diffId !== expected) {
@@ -211,7 +212,13 @@ export class LayerStore {
    * or to `discard`. Nothing is recorded or held until then.
    */
   async unpack(ctx: Ctx, blob: BlobInfo, expectedDiffId: string, onProgress?: (bytes: number) => void): Promise<UnpackedLayer> {
-    const a = await this.#apply(ctx, undefined, blob, expectedDiffId, onProgress);
+    const raw = createReadStream(this.#content.path(blob.digest), { highWaterMark: STREAM_CHUNK });
+    const { stream } = await decompress(onProgress ? counted(raw, onProgress) : raw);
+    const a = await this.#snap.unpackLayer(ctx, stream as Readable);
+    if (a.diffId !== expectedDiffId) {
+      await this.#snap.removeLayer(ctx, a.id);
+      throw new InvalidArgumentError(`invalid diffID for layer: expected ${expectedDiffId}, got ${a.diffId}`);
+    }
     return { cacheId: a.id, diffId: a.diffId, size: a.size, tarSize: a.tarSize };
   }
 
@@ -227,11 +234,9 @@ export class LayerStore {
       await this.discard(ctx, u);
       return have;
     }
-    if (parent !== undefined) {
-      const parentRec = this.#layers.get(parent);
-      if (!parentRec) throw new Error(`parent layer ${parent} is missing`);
-      await this.#snap.setParent(ctx, u.cacheId, parentRec.cacheId);
-    }
+    const parentRec = parent === undefined ? undefined : this.#layers.get(parent);
+    if (parent !== undefined && !parentRec) throw new Error(`parent layer ${parent} is missing`);
+    await this.#snap.commitLayer(ctx, u.cacheId, parentRec?.cacheId);
     return this.#record(ctx, parent, blob, { id: u.cacheId, diffId: u.diffId, size: u.size, tarSize: u.tarSize });
   }
 

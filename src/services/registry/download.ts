@@ -9,7 +9,7 @@ import { type HttpResponse, RegistryNetworkError } from './http.ts';
 import { RegistryApiError } from './repository.ts';
 import { RegistryAuthError } from './session.ts';
 
-const WRITE_BATCH = 1 << 20;
+const WRITE_BATCH = 1 << 18;
 
 /** A download that must not be tried again (verification failed, the registry refused). */
 export class DoNotRetryError extends Error {
@@ -99,7 +99,7 @@ export async function downloadBlob(env: DownloadEnv, d: BlobDownload): Promise<v
           res.body.destroy(env.signal.reason as Error);
         };
         env.signal.addEventListener('abort', onAbort, { once: true });
-        // written to the file in batches of about 1 MiB: one write per network chunk (~64 KiB) costs more than the rest
+        // written to the file in batches of 256 KiB: a write per network chunk (~64 KiB) costs more than the rest
         let batch: Buffer[] = [];
         let batched = 0;
         const flush = async (): Promise<void> => {

@@ -1,8 +1,8 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { getCACertificates } from 'node:tls';
 import { Readable } from 'node:stream';
+import { getCACertificates } from 'node:tls';
 import { SystemError } from '../../common/errors.ts';
 import { goNetError, goTlsAlert, urlError } from '../../domain/registry/api-errors.ts';
 

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, NotFoundError } from '../../common/errors.ts';
-import type { Logger } from '../../common/log.ts';
 import { shortId } from '../../common/ids.ts';
+import type { Logger } from '../../common/log.ts';
 import { chainIds, hexOf, type ImageConfigBlob, sha256 } from '../../domain/image/config.ts';
 import { familiarString, type Reference, trimNamed, withDigest } from '../../domain/image/reference.ts';
 import { checkConfigMediaType, checkSupportedMediaType, isForeignLayer, type ParsedManifest, parseManifest, type WireDescriptor } from '../../domain/registry/manifest.ts';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Readable } from 'node:stream';
-import type { Logger } from '../../common/log.ts';
 import { shortId } from '../../common/ids.ts';
+import type { Logger } from '../../common/log.ts';
 import { hexOf } from '../../domain/image/config.ts';
 import { buildImageManifest, isForeignLayer, layerCompression, type PushLayer } from '../../domain/registry/manifest.ts';
 import { auxLine, layerProgress, layerStatus, type ProgressSink, progressThrottle, statusLine } from '../../domain/registry/progress.ts';
@@ -16,6 +17,8 @@ import { RegistryAuthError } from './session.ts';
 export interface PushEnv {
   store: ImagesForRegistry;
   uploads: Limiter;
+  /** Layers being gzip-compressed right now, daemon-wide: each gets its share of the cores. */
+  compressing: { active: number };
   progress: ProgressSink;
   log: Logger;
   /** Aborts every request of this push (the session was built with it). */
@@ -210,6 +213,7 @@ export class Pusher {
       raw.destroy(env.signal.reason as Error);
     };
     env.signal.addEventListener('abort', onAbort, { once: true });
+    let compressing = false;
     try {
       const total = compression === 'none' ? l.tarSize : l.blob.size;
       const report = progressThrottle(total);
@@ -226,12 +230,18 @@ export class Pusher {
         env.progress(layerStatus(id, 'Pushed'));
         return { digest: l.blob.digest, size: l.blob.size, compression };
       }
-      const body: AsyncIterable<Uint8Array> = compression === 'none' ? gzipOf(counted()) : counted();
+      let body: AsyncIterable<Uint8Array> = counted();
+      if (compression === 'none') {
+        // the cores are shared by the layers being compressed at the same time (daemon-wide)
+        compressing = true;
+        env.compressing.active++;
+        body = gzipStream(Readable.from(body), { threads: Math.floor(availableParallelism() / env.compressing.active) });
+      }
       const hash = createHash('sha256');
       let size = 0;
       const hashed = async function* (): AsyncGenerator<Buffer> {
         for await (const c of body) {
-          const b = Buffer.from(c);
+          const b = Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
           hash.update(b);
           size += b.length;
           yield b;
@@ -252,13 +262,9 @@ export class Pusher {
       env.progress(layerStatus(id, 'Pushed'));
       return { digest, size, compression: compression === 'none' ? 'gzip' : compression };
     } finally {
+      if (compressing) env.compressing.active--;
       env.signal.removeEventListener('abort', onAbort);
       raw.destroy();
     }
   }
-}
-
-/** gzip of a byte stream (level 6, as dockerd's compress.Gzip; pigz when installed); errors on either side end both. */
-function gzipOf(src: AsyncIterable<Buffer>): AsyncIterable<Uint8Array> {
-  return gzipStream(Readable.from(src));
 }

@@ -7,7 +7,7 @@ import { hostPlatform } from '../../domain/image/config.ts';
 import { familiarName, familiarString, isNameOnly, parseAnyReference, type Reference, refName, tagNameOnly, trimNamed, withDigest } from '../../domain/image/reference.ts';
 import { type AuthConfig, loginHost } from '../../domain/registry/auth-config.ts';
 import { parseManifest } from '../../domain/registry/manifest.ts';
-import { formatPlatform, parsePlatform, type Platform } from '../../domain/registry/platform.ts';
+import { formatPlatform, type Platform, parsePlatform } from '../../domain/registry/platform.ts';
 import { type ProgressSink, statusLine } from '../../domain/registry/progress.ts';
 import { parseRegistrySettings, type RegistryOptions, type RegistrySettings } from '../../domain/registry/registry-config.ts';
 import { BlobSources } from './blob-sources.ts';
@@ -16,7 +16,7 @@ import { type Endpoint, EndpointResolver } from './endpoints.ts';
 import { continueOnError, translatePullError, translatePushError } from './errors.ts';
 import { RegistryTransport } from './http.ts';
 import { Limiter } from './limiter.ts';
-import { platformMismatchWarning, Puller } from './pull.ts';
+import { Puller, platformMismatchWarning } from './pull.ts';
 import { Pusher } from './push.ts';
 import { Repository } from './repository.ts';
 import { RegistryAuthError, RegistrySession, TokenCache } from './session.ts';
@@ -85,6 +85,7 @@ export class RegistryService {
   readonly #downloads: Limiter;
   readonly #uploads: Limiter;
   readonly #unpacks: Limiter;
+  readonly #compressing = { active: 0 };
   readonly #inflight = new Map<string, Promise<void>>();
   readonly #sources: BlobSources;
   readonly #resolver: EndpointResolver;
@@ -245,6 +246,7 @@ export class RegistryService {
             {
               store: this.#images,
               uploads: this.#uploads,
+              compressing: this.#compressing,
               progress: out,
               log: ctx.log,
               signal: controller.signal,

@@ -1,7 +1,7 @@
 import { BerthError, InvalidArgumentError } from '../../common/errors.ts';
 import { sha256 } from '../../domain/image/config.ts';
-import { challengesOf } from '../../domain/registry/auth-challenge.ts';
 import { codeMessage, formatRegistryErrors, parseRegistryErrors, type RegistryErrorEntry } from '../../domain/registry/api-errors.ts';
+import { challengesOf } from '../../domain/registry/auth-challenge.ts';
 import { bareMediaType, MANIFEST_ACCEPT } from '../../domain/registry/manifest.ts';
 import type { HttpResponse } from './http.ts';
 import type { RegistrySession } from './session.ts';

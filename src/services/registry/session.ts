@@ -1,7 +1,7 @@
 import { SystemError } from '../../common/errors.ts';
+import { formatRegistryError, parseRegistryErrors, urlError } from '../../domain/registry/api-errors.ts';
 import { type Challenge, challengeScopes, challengesOf, repositoryScope } from '../../domain/registry/auth-challenge.ts';
 import { type AuthConfig, basicCredentials } from '../../domain/registry/auth-config.ts';
-import { formatRegistryError, parseRegistryErrors, urlError } from '../../domain/registry/api-errors.ts';
 import type { Endpoint } from './endpoints.ts';
 import { type HttpRequest, type HttpResponse, RegistryNetworkError, type RegistryTransport } from './http.ts';
 

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { chmod, lchown, link, lstat, lutimes, mkdir, open, rm, symlink } from 'node:fs/promises';
+import { chmodSync, closeSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, type Stats, symlinkSync, write } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { posix } from 'node:path';
+import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Transform, type Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import { setAttribute } from '@napi-rs/xattr';
 import tar from 'tar-stream';
 import type { Ctx } from '../../../common/ctx.ts';
@@ -84,6 +86,30 @@ export async function applyLayer(ctx: Ctx, input: Readable, dest: string): Promi
   return { diffId: 'sha256:' + hash.digest('hex'), size: a.size, tarSize };
 }
 
+/** lstat that answers undefined for a path that is not there (or cannot be there: a file in the way). */
+function lstatOrUndefined(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+const writeAsync = promisify(write);
+
+/** Writes a whole buffer on the thread pool (file data: the one fs call that can block for long). */
+async function writeAll(fd: number, b: Buffer): Promise<void> {
+  for (let off = 0; off < b.length; ) off += (await writeAsync(fd, b, off, b.length - off)).bytesWritten;
+}
+
+/**
+ * Applies entries with synchronous metadata calls (open, lstat, mkdir, chown, chmod, utimes, links): each is a
+ * short syscall, and a trip through the thread pool for each (several per file) cost more than the call itself.
+ * File data is written on the thread pool: a large write can wait on the kernel's dirty-page throttling, and
+ * blocking the event loop then stalls the whole daemon. Measured with 2 layers unpacking at once: all-sync calls
+ * used the least CPU but stalled the event loop for up to 0.8 s; this mix used about a tenth less CPU than
+ * fs/promises and stalled it no longer than fs/promises did (under 0.1 s on a loaded machine).
+ */
 class Applier {
   size = 0;
   readonly #ctx: Ctx;
@@ -113,8 +139,8 @@ class Applier {
     for (const part of p.split('/')) {
       cur = cur ? `${cur}/${part}` : part;
       if (this.#dirs.has(cur)) continue;
-      const st = await lstat(this.#abs(cur)).catch(() => undefined);
-      if (!st) await mkdir(this.#abs(cur), { mode: 0o755 });
+      const st = lstatOrUndefined(this.#abs(cur));
+      if (!st) mkdirSync(this.#abs(cur), { mode: 0o755 });
       else if (!st.isDirectory()) throw new InvalidArgumentError(`invalid layer: "${rel}" goes through "${cur}", which is not a directory`);
       this.#dirs.add(cur);
     }
@@ -131,8 +157,8 @@ class Applier {
 
   async #meta(rel: string, m: Meta, isSymlink: boolean): Promise<void> {
     const p = this.#abs(rel);
-    await lchown(p, m.uid, m.gid);
-    if (!isSymlink) await chmod(p, m.mode & 0o7777);
+    lchownSync(p, m.uid, m.gid);
+    if (!isSymlink) chmodSync(p, m.mode & 0o7777);
     for (const [k, v] of m.xattrs) {
       try {
         await setAttribute(p, k, v);
@@ -140,11 +166,11 @@ class Applier {
         this.#ctx.log.warn('could not set xattr', { path: rel, xattr: k, error: String(err) });
       }
     }
-    if (!this.#dirs.has(rel) || isSymlink) await lutimes(p, m.mtime, m.mtime);
+    if (!this.#dirs.has(rel) || isSymlink) lutimesSync(p, m.mtime, m.mtime);
   }
 
   async #clear(rel: string, keepDir: boolean): Promise<void> {
-    const st = await lstat(this.#abs(rel)).catch(() => undefined);
+    const st = lstatOrUndefined(this.#abs(rel));
     if (!st || (keepDir && st.isDirectory())) return;
     await rm(this.#abs(rel), { recursive: true, force: true });
     for (const d of [...this.#dirs]) if (d === rel || d.startsWith(rel + '/')) this.#dirs.delete(d);
@@ -174,7 +200,7 @@ class Applier {
     switch (h.type) {
       case 'directory': {
         await this.#clear(rel, true);
-        if (!(await lstat(p).catch(() => undefined))) await mkdir(p);
+        if (!lstatOrUndefined(p)) mkdirSync(p);
         this.#dirs.add(rel);
         this.#dirTimes.set(rel, meta.mtime);
         await this.#meta(rel, meta, false);
@@ -185,11 +211,11 @@ class Applier {
       case null:
       case undefined: {
         await this.#clear(rel, false);
-        const fh = await open(p, 'wx', 0o600);
+        const fd = openSync(p, 'wx', 0o600);
         try {
-          for await (const chunk of body) await fh.write(chunk as Buffer);
+          for await (const chunk of body) await writeAll(fd, chunk as Buffer);
         } finally {
-          await fh.close();
+          closeSync(fd);
         }
         this.size += h.size ?? 0;
         await this.#meta(rel, meta, false);
@@ -197,7 +223,7 @@ class Applier {
       }
       case 'symlink': {
         await this.#clear(rel, false);
-        await symlink(h.linkname ?? '', p);
+        symlinkSync(h.linkname ?? '', p);
         await this.#meta(rel, { ...meta, xattrs: [] }, true);
         return;
       }
@@ -205,10 +231,10 @@ class Applier {
         const target = cleanTarPath(h.linkname ?? '');
         if (this.#pendingSpecial.has(target)) await this.#flushSpecials();
         await this.#ensureParent(target);
-        const st = await lstat(this.#abs(target)).catch(() => undefined);
+        const st = lstatOrUndefined(this.#abs(target));
         if (!st || st.isDirectory()) throw new InvalidArgumentError(`invalid layer: hardlink "${rel}" to missing or invalid target "${h.linkname}"`);
         await this.#clear(rel, false);
-        await link(this.#abs(target), p);
+        linkSync(this.#abs(target), p);
         return;
       }
       case 'character-device':
@@ -233,6 +259,6 @@ class Applier {
     }
     // Directory mtimes last, deepest first: creating entries inside a directory changes its mtime.
     const dirs = [...this.#dirTimes.entries()].sort((x, y) => y[0].split('/').length - x[0].split('/').length);
-    for (const [d, t] of dirs) await lutimes(this.#abs(d), t, t);
+    for (const [d, t] of dirs) lutimesSync(this.#abs(d), t, t);
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
@@ -35,7 +35,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('OverlaySnapshotter: layers unpacked without a parent, stacked afterwards', { skip: !isRoot && 'needs root (chown of unpacked files)' }, () => {
+describe('OverlaySnapshotter: layers unpacked ahead of their parents, committed in chain order', { skip: !isRoot && 'needs root (chown of unpacked files)' }, () => {
   it('gives the same lower chain as unpacking over the parent, in any unpack order', async () => {
     const snap = new OverlaySnapshotter(`${dir}/a`);
     await snap.init(backgroundCtx);
@@ -48,13 +48,15 @@ describe('OverlaySnapshotter: layers unpacked without a parent, stacked afterwar
     const s2 = await snap.applyLayer(backgroundCtx, s1.id, Readable.from([t2]));
     const s3 = await snap.applyLayer(backgroundCtx, s2.id, Readable.from([t3]));
 
-    // in parallel, each on its own, stacked afterwards
-    const [p3, p1, p2] = await Promise.all([t3, t1, t2].map((t) => snap.applyLayer(backgroundCtx, undefined, Readable.from([t]))));
+    // in parallel, each on its own, committed afterwards
+    const [p3, p1, p2] = await Promise.all([t3, t1, t2].map((t) => snap.unpackLayer(backgroundCtx, Readable.from([t]))));
     assert.equal(p1!.diffId, s1.diffId);
     assert.equal(p3!.diffId, `sha256:${createHash('sha256').update(t3).digest('hex')}`);
-    await snap.setParent(backgroundCtx, p2!.id, p1!.id);
-    await snap.setParent(backgroundCtx, p3!.id, p2!.id);
-    await snap.setParent(backgroundCtx, p3!.id, p2!.id); // idempotent
+    assert.deepEqual((await readdir(snap.root)).filter((d) => d.endsWith('.tmp')).sort(), [p1!.id, p2!.id, p3!.id].map((id) => `${id}.tmp`).sort(), 'pending until committed');
+    await snap.commitLayer(backgroundCtx, p1!.id, undefined);
+    await snap.commitLayer(backgroundCtx, p2!.id, p1!.id);
+    await snap.commitLayer(backgroundCtx, p3!.id, p2!.id);
+    await snap.commitLayer(backgroundCtx, p3!.id, p2!.id); // idempotent
 
     const linksOf = async (lower: string) => Promise.all(lower.split(':').map(async (l) => readlink(`${snap.root}/${l}`)));
     const seq = await linksOf(await readFile(`${snap.root}/${s3.id}/lower`, 'utf8'));
@@ -64,9 +66,21 @@ describe('OverlaySnapshotter: layers unpacked without a parent, stacked afterwar
     assert.equal(await readFile(`${snap.root}/${p3!.id}/parent`, 'utf8'), p2!.id);
     assert.equal((await snap.layout('c', [p3!.id, p2!.id, p1!.id])).lowerDirs.length, 3);
     assert.equal(await readFile(`${snap.layerDir(p2!.id)}/two`, 'utf8'), '2');
-    await assert.rejects(snap.setParent(backgroundCtx, p3!.id, p1!.id), /already stands on/);
-    // no temporary files are left in the layer dir
-    await assert.rejects(stat(`${snap.root}/${p3!.id}/lower.tmp`), { code: 'ENOENT' });
+    await assert.rejects(snap.commitLayer(backgroundCtx, p3!.id, p1!.id), /is not pending, and stands on/);
+    await assert.rejects(snap.commitLayer(backgroundCtx, p1!.id, p2!.id), /stands on nothing/);
+  });
+
+  it('drops pending layers on removeLayer and, after a crash, on init', async () => {
+    const snap = new OverlaySnapshotter(`${dir}/b`);
+    await snap.init(backgroundCtx);
+    const a = await snap.unpackLayer(backgroundCtx, Readable.from([await tarOf({ a: 'a' })]));
+    const b = await snap.unpackLayer(backgroundCtx, Readable.from([await tarOf({ b: 'b' })]));
+    await snap.removeLayer(backgroundCtx, a.id);
+    await assert.rejects(stat(`${snap.root}/${a.id}.tmp`), { code: 'ENOENT' });
+    // a daemon that died before committing b: the next one removes it
+    await new OverlaySnapshotter(`${dir}/b`).init(backgroundCtx);
+    await assert.rejects(stat(`${snap.root}/${b.id}.tmp`), { code: 'ENOENT' });
+    assert.deepEqual(await readdir(snap.root), ['l']);
   });
 });
 
@@ -82,6 +96,13 @@ describe('gzipStream', () => {
       assert.deepEqual(await collect(gzipStream(Readable.from([data]), { pigz })), gz);
     });
   }
+  it('uses node:zlib when it may use one thread only (other layers are being compressed)', async (t) => {
+    if (!findProgram('pigz')) return t.skip('pigz is not installed');
+    const zlibBytes = await collect(gzipStream(Readable.from([data]), { pigz: false }));
+    const pigzBytes = await collect(gzipStream(Readable.from([data]), { threads: 2 }));
+    assert.notDeepEqual(pigzBytes, zlibBytes, 'pigz and zlib write different (equally valid) streams');
+    assert.deepEqual(await collect(gzipStream(Readable.from([data]), { threads: 1 })), zlibBytes);
+  });
   it('ends with the error of its input', async () => {
     const bad = new Readable({
       read() {

@@ -24,7 +24,8 @@ function newLinkName(): string {
  *   <id>/link   its short name; l/<short> → ../<id>/diff keeps lowerdir= option strings small
  *   <id>/lower  the short names of the layers below, top-most first ("l/A:l/B")
  *   <id>/work   overlay's work dir (container snapshots only)
- * A layer is unpacked into <id>.tmp and renamed when complete, so a crash never leaves a half layer in use.
+ * A layer is unpacked into <id>.tmp and renamed when it is committed (its parent known), so a crash never leaves
+ * a half layer, or one unpacked ahead of the layers below it, in use: init removes every <id>.tmp.
  */
 export class OverlaySnapshotter implements Snapshotter {
   readonly name = 'overlay2';
@@ -80,39 +81,46 @@ export class OverlaySnapshotter implements Snapshotter {
     return chain;
   }
 
-  /** Writes `lower` (the short links of the chain below, top-most first) and `parent` into a layer dir. */
-  async #writeParent(dir: string, parent: string): Promise<void> {
-    const parents = [parent, ...(await this.#parentsOf(parent))];
-    await writeFile(`${dir}/lower.tmp`, await this.#lowerString(parents));
-    await rename(`${dir}/lower.tmp`, `${dir}/lower`);
-    await writeFile(`${dir}/parent.tmp`, parent);
-    await rename(`${dir}/parent.tmp`, `${dir}/parent`);
+  async applyLayer(ctx: Ctx, parent: string | undefined, tar: Readable): Promise<AppliedLayer> {
+    const applied = await this.unpackLayer(ctx, tar);
+    try {
+      await this.commitLayer(ctx, applied.id, parent);
+    } catch (err) {
+      await this.removeLayer(ctx, applied.id);
+      throw err;
+    }
+    return applied;
   }
 
-  async applyLayer(ctx: Ctx, parent: string | undefined, tar: Readable): Promise<AppliedLayer> {
+  async unpackLayer(ctx: Ctx, tar: Readable): Promise<AppliedLayer> {
     const id = newId();
     const tmp = `${this.root}/${id}.tmp`;
     await mkdir(tmp, { mode: 0o700 });
     try {
       await mkdir(`${tmp}/diff`, { mode: 0o755 });
-      const res = await applyLayer(ctx, tar, `${tmp}/diff`);
-      if (parent !== undefined) await this.#writeParent(tmp, parent);
-      await rename(tmp, `${this.root}/${id}`);
-      await this.#makeLink(id);
-      return { id, ...res };
+      return { id, ...(await applyLayer(ctx, tar, `${tmp}/diff`)) };
     } catch (err) {
       await rm(tmp, { recursive: true, force: true });
-      await rm(`${this.root}/${id}`, { recursive: true, force: true });
       throw err;
     }
   }
 
-  async setParent(_ctx: Ctx, id: string, parent: string): Promise<void> {
-    const dir = `${this.root}/${id}`;
-    const had = (await readFile(`${dir}/parent`, 'utf8').catch(() => '')).trim();
-    if (had === parent) return;
-    if (had !== '') throw new Error(`layer ${id} already stands on ${had}`);
-    await this.#writeParent(dir, parent);
+  async commitLayer(_ctx: Ctx, id: string, parent: string | undefined): Promise<void> {
+    const tmp = `${this.root}/${id}.tmp`;
+    const pending = await stat(tmp).catch(() => undefined);
+    if (!pending) {
+      // committed already: fine when it stands where it was asked to
+      const had = (await readFile(`${this.root}/${id}/parent`, 'utf8').catch(() => '')).trim();
+      if ((had || undefined) !== parent) throw new Error(`layer ${id} is not pending, and stands on ${had || 'nothing'}`);
+      return;
+    }
+    if (parent !== undefined) {
+      const parents = [parent, ...(await this.#parentsOf(parent))];
+      await writeFile(`${tmp}/lower`, await this.#lowerString(parents));
+      await writeFile(`${tmp}/parent`, parent);
+    }
+    await rename(tmp, `${this.root}/${id}`);
+    await this.#makeLink(id);
   }
 
   async removeLayer(_ctx: Ctx, id: string): Promise<void> {
@@ -120,6 +128,7 @@ export class OverlaySnapshotter implements Snapshotter {
     if (link) await rm(`${this.root}/l/${link}`, { force: true });
     this.#links.delete(id);
     await rm(`${this.root}/${id}`, { recursive: true, force: true });
+    await rm(`${this.root}/${id}.tmp`, { recursive: true, force: true });
   }
 
   layerDir(id: string): string {

@@ -24,6 +24,7 @@ export interface Entry {
 const c = {
   attach: () => import('./commands/container/attach.ts'),
   commit: () => import('./commands/container/commit.ts'),
+  cp: () => import('./commands/container/cp.ts'),
   create: () => import('./commands/container/create.ts'),
   diff: () => import('./commands/container/diff.ts'),
   exec: () => import('./commands/container/exec.ts'),
@@ -40,9 +41,11 @@ const c = {
   rm: () => import('./commands/container/rm.ts'),
   run: () => import('./commands/container/run.ts'),
   start: () => import('./commands/container/start.ts'),
+  stats: () => import('./commands/container/stats.ts'),
   stop: () => import('./commands/container/stop.ts'),
   top: () => import('./commands/container/top.ts'),
   unpause: () => import('./commands/container/unpause.ts'),
+  update: () => import('./commands/container/update.ts'),
   wait: () => import('./commands/container/wait.ts'),
 } satisfies Record<string, Loader>;
 
@@ -71,6 +74,7 @@ const n = {
 } satisfies Record<string, Loader>;
 
 const s = {
+  df: () => import('./commands/system/df.ts'),
   events: () => import('./commands/system/events.ts'),
   info: () => import('./commands/system/info.ts'),
   prune: () => import('./commands/system/prune.ts'),
@@ -105,6 +109,7 @@ const completion = (shell: 'bash' | 'zsh' | 'fish'): Loader => async () => ({ de
 const D = {
   attach: 'Attach local standard input, output, and error streams to a running container',
   commit: "Create a new image from a container's changes",
+  cp: 'Copy files/folders between a container and the local filesystem',
   create: 'Create a new container',
   diff: "Inspect changes to files or directories on a container's filesystem",
   exec: 'Execute a command in a running container',
@@ -118,6 +123,8 @@ const D = {
   rm: 'Remove one or more containers',
   run: 'Create and run a new container from an image',
   start: 'Start one or more stopped containers',
+  stats: 'Display a live stream of container(s) resource usage statistics',
+  update: 'Update configuration of one or more containers',
   stop: 'Stop one or more running containers',
   top: 'Display the running processes of a container',
   unpause: 'Unpause all processes within one or more containers',
@@ -160,6 +167,7 @@ export const root: Entry = {
       children: [
         { name: 'attach', short: D.attach, load: c.attach },
         { name: 'commit', short: D.commit, load: c.commit },
+        { name: 'cp', short: D.cp, load: c.cp },
         { name: 'create', short: D.create, load: c.create },
         { name: 'diff', short: D.diff, load: c.diff },
         { name: 'exec', short: D.exec, load: c.exec },
@@ -176,9 +184,11 @@ export const root: Entry = {
         { name: 'rm', short: D.rm, load: c.rm, aliases: ['remove'] },
         { name: 'run', short: D.run, load: c.run },
         { name: 'start', short: D.start, load: c.start },
+        { name: 'stats', short: D.stats, load: c.stats },
         { name: 'stop', short: D.stop, load: c.stop },
         { name: 'top', short: D.top, load: c.top },
         { name: 'unpause', short: D.unpause, load: c.unpause },
+        { name: 'update', short: D.update, load: c.update },
         { name: 'wait', short: D.wait, load: c.wait },
       ],
     },
@@ -228,6 +238,7 @@ export const root: Entry = {
       name: 'system',
       short: 'Manage berth',
       children: [
+        { name: 'df', short: 'Show berth disk usage', load: s.df },
         { name: 'events', short: D.events, load: s.events },
         { name: 'info', short: D.info, load: s.info },
         { name: 'prune', short: 'Remove unused data', load: s.prune },
@@ -257,6 +268,7 @@ export const root: Entry = {
     // Other commands
     { name: 'attach', short: D.attach, load: c.attach },
     { name: 'commit', short: D.commit, load: c.commit },
+    { name: 'cp', short: D.cp, load: c.cp },
     { name: 'create', short: D.create, load: c.create },
     { name: 'diff', short: D.diff, load: c.diff },
     { name: 'events', short: D.events, load: s.events },
@@ -275,10 +287,12 @@ export const root: Entry = {
     { name: 'rmi', short: D.rmi, load: i.rm, usage: '[OPTIONS] IMAGE [IMAGE...]' },
     { name: 'save', short: D.save, load: i.save },
     { name: 'start', short: D.start, load: c.start },
+    { name: 'stats', short: D.stats, load: c.stats },
     { name: 'stop', short: D.stop, load: c.stop },
     { name: 'tag', short: D.tag, load: i.tag },
     { name: 'top', short: D.top, load: c.top },
     { name: 'unpause', short: D.unpause, load: c.unpause },
+    { name: 'update', short: D.update, load: c.update },
     { name: 'wait', short: D.wait, load: c.wait },
   ],
 };

@@ -9,6 +9,9 @@ import { registerNetworkRoutes } from '../api/engine/routers/networks/routes.ts'
 import { registerSystemRoutes } from '../api/engine/routers/system/routes.ts';
 import { registerVolumeRoutes } from '../api/engine/routers/volumes/routes.ts';
 import { registerResourceRoutes } from '../api/engine/routers/containers/resources-routes.ts';
+import { registerArchiveRoutes } from '../api/engine/routers/containers/archive-routes.ts';
+import { ContainerArchive } from '../services/containers/archive.ts';
+import { registerDiskUsageRoutes } from '../api/engine/routers/system/df-routes.ts';
 import { LocalVolumeDriver } from '../drivers/volume/local/local-driver.ts';
 import { VolumesService } from '../services/volumes/volume-service.ts';
 import type { Ctx } from '../common/ctx.ts';
@@ -163,6 +166,7 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
       init: cfg.init,
       initPath: cfg['init-path'],
       logOpts: cfg['log-opts'],
+      logDriver: cfg['log-driver'],
       ulimits: Object.values(cfg['default-ulimits']),
       shutdownTimeout: cfg['shutdown-timeout'],
       maxNofile: probe.nofileHardLimit,
@@ -202,7 +206,7 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
 
   const router = new Router();
   registerSystemRoutes(router, { events, system });
-  registerContainerRoutes(router, { containers, imageIdOf: async (ref) => images.resolve(ref).then((i) => i.id, () => undefined) });
+  registerContainerRoutes(router, { containers, events, imageIdOf: async (ref) => images.resolve(ref).then((i) => i.id, () => undefined) });
   registerExecRoutes(router, execs);
   registerLogRoutes(router, containers);
   const { pull } = registerRegistryRoutes(router, { registry });
@@ -210,6 +214,8 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
   registerNetworkRoutes(router, { networks });
   registerVolumeRoutes(router, { volumes });
   registerResourceRoutes(router, containers);
+  registerArchiveRoutes(router, new ContainerArchive({ containers, volumes, events }));
+  registerDiskUsageRoutes(router, { containers, images, volumes, events });
 
   return {
     router,

@@ -25,8 +25,8 @@ export interface ApiResponse {
   json(status: number, body: unknown): void;
   noContent(status?: number): void;
   text(status: number, body: string, contentType?: string, headers?: Record<string, string>): void;
-  /** Sends 200 headers at once (flushed) and returns the response to write the stream to. */
-  stream(contentType: string | undefined, status?: number): ServerResponse | Duplex;
+  /** Sends 200 headers (and `headers`) at once (flushed) and returns the response to write the stream to. */
+  stream(contentType: string | undefined, status?: number, headers?: Record<string, string>): ServerResponse | Duplex;
   /**
    * Takes over the connection for attach/exec: 101 UPGRADED when the client asked for an upgrade, else
    * `200 OK` with a raw stream and Connection: close. Returns the raw socket.

@@ -206,8 +206,9 @@ class HttpResponse implements ApiResponse {
     this.#res.writeHead(status, { ...headers, 'Content-Type': contentType, 'Content-Length': len });
     this.#res.end(this.#req.method === 'HEAD' ? undefined : body);
   }
-  stream(contentType: string | undefined, status = 200): ServerResponse {
+  stream(contentType: string | undefined, status = 200, headers: Record<string, string> = {}): ServerResponse {
     stdHeaders(this.#res);
+    for (const [k, v] of Object.entries(headers)) this.#res.setHeader(k, v);
     if (contentType) this.#res.setHeader('Content-Type', contentType);
     this.#res.writeHead(status);
     this.#res.flushHeaders();
@@ -275,9 +276,9 @@ class UpgradeResponse implements ApiResponse {
     this.#started = true;
     this.#socket.end(this.#head(status, { ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), Connection: 'close' }) + body);
   }
-  stream(contentType: string | undefined, status = 200): Duplex {
+  stream(contentType: string | undefined, status = 200, headers: Record<string, string> = {}): Duplex {
     this.#started = true;
-    const h: Record<string, string> = { Connection: 'close' };
+    const h: Record<string, string> = { ...headers, Connection: 'close' };
     if (contentType) h['Content-Type'] = contentType;
     this.#socket.write(this.#head(status, h));
     return this.#socket;

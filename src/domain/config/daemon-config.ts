@@ -407,9 +407,11 @@ const BUILTIN_RUNTIMES = ['crun', 'runc'];
 export function validateConfig(cfg: DaemonConfig): void {
   if (!LOG_LEVELS.includes(cfg['log-level'])) throw new InvalidArgumentError(`unable to parse logging level: ${cfg['log-level']}`);
   if (cfg['storage-driver'] !== 'overlay2') throw new InvalidArgumentError(`error initializing graphdriver: driver not supported: ${cfg['storage-driver']} (berth supports overlay2)`);
-  if (cfg['log-driver'] !== 'json-file' && cfg['log-driver'] !== 'k8s-file' && cfg['log-driver'] !== 'none') throw new InvalidArgumentError(`logger: no log driver named '${cfg['log-driver']}' is registered`);
+  if (!['json-file', 'k8s-file', 'local', 'none'].includes(cfg['log-driver'])) throw new InvalidArgumentError(`logger: no log driver named '${cfg['log-driver']}' is registered`);
   for (const k of Object.keys(cfg['log-opts'])) {
-    if (!['max-size', 'max-file', 'labels', 'env', 'tag', 'compress', 'mode'].includes(k)) throw new InvalidArgumentError(`unknown log opt '${k}' for ${cfg['log-driver']} log driver`);
+    if (!['max-size', 'max-file', 'labels', 'labels-regex', 'env', 'env-regex', 'tag', 'compress', 'mode', 'max-buffer-size'].includes(k)) {
+      throw new InvalidArgumentError(cfg['log-driver'] === 'local' ? `unknown log opt '${k}' for log driver local` : `unknown log opt '${k}' for ${cfg['log-driver']} log driver`);
+    }
   }
   for (const name of Object.keys(cfg.runtimes)) {
     if (BUILTIN_RUNTIMES.includes(name)) throw new InvalidArgumentError(`runtime name '${name}' is reserved`);

@@ -8,6 +8,8 @@ export interface LogConfig {
   maxSize: number;
   /** Files kept, the current one included (≥ 1). */
   maxFile: number;
+  /** gzip the rotated files (`<log>.<seq>.gz`); readers read them too. */
+  compress?: boolean;
 }
 
 export interface LogEntry {

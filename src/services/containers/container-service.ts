@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ctx } from '../../common/ctx.ts';
@@ -13,13 +14,13 @@ import { DOCKER_DEFAULT_SECCOMP } from '../../domain/oci-spec/seccomp-default.ts
 import type { ContainerRecord, ContainerStatus } from '../../domain/container/types.ts';
 import { ZERO_TIME, initialState } from '../../domain/container/types.ts';
 import type { ContainerLogs, LogTracker } from '../../drivers/logging/contract.ts';
-import { parseLogOpts } from '../../drivers/logging/options.ts';
+import { type LogSetup, logSetup, mergeLogSettings, probeLogHost } from '../../drivers/logging/drivers.ts';
 import type { AttachStreams, ContainerRuntime } from '../../drivers/runtime/contract.ts';
 import { mountOverlay, unmount } from '../../system/mount/mount.ts';
 import { run } from '../../system/exec/exec.ts';
 import { classifyStartError } from '../../domain/oci-spec/start-error.ts';
 import type { EventsService } from '../events/events.ts';
-import type { ContainersForImages, ImageConfig, ImagesForContainers } from '../images/contract.ts';
+import type { ContainersForImages, ImageConfig, ImagesForContainers, RootfsLayout } from '../images/contract.ts';
 import type { ContainerHooks, ContainerRef, EndpointSettings, NetnsChoice, NetworkSettingsOut, NetworksForContainers, SandboxSpec } from '../networks/contract.ts';
 import type { VolumesForContainers } from '../volumes/contract.ts';
 import { CgroupHost, cgroupUpdateOf } from './cgroups.ts';
@@ -32,6 +33,7 @@ import { type HostSecurity, probeHostSecurity } from './security.ts';
 import { verifyCreateSettings } from './create-settings.ts';
 import { cannotUpdate, planUpdate } from './update-plan.ts';
 import { ContainerMounts } from './mounts.ts';
+import { LayerView, resolveInView } from './fs-view.ts';
 import { buildContainerSpec, cgroupParentOf } from './spec.ts';
 import { ContainerStore } from './store.ts';
 
@@ -59,6 +61,8 @@ export interface ContainerServiceOptions {
     init: boolean;
     initPath: string;
     logOpts: Record<string, string>;
+    /** The daemon's --log-driver (default json-file). */
+    logDriver?: string;
     ulimits: { Name: string; Soft: number; Hard: number }[];
     shutdownTimeout: number;
     maxNofile?: number;
@@ -105,6 +109,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   readonly #oom: OomWatcher;
   readonly #security: HostSecurity = probeHostSecurity();
   readonly #bpf: SeccompBpfCache;
+  readonly #logHost = probeLogHost(existsSync);
 
   constructor(o: ContainerServiceOptions) {
     this.#o = o;
@@ -140,6 +145,15 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     }
   }
 
+  /**
+   * Runs `fn` under the container's lifecycle lock (start, stop and exit handling wait for it): `docker cp` must
+   * not write a stopped container's layers while a start mounts them.
+   */
+  exclusive<T>(ref: string, fn: (rec: ContainerRecord) => Promise<T>): Promise<T> {
+    const rec = this.store.get(ref);
+    return this.#locked(rec.Id, () => fn(rec));
+  }
+
   runtimeDir(id: string): string {
     return join(this.#o.execRoot, 'containers', id);
   }
@@ -161,6 +175,12 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       from: rec.Config.Image,
       attributes: { ...rec.Config.Labels, ...extra, image: rec.Config.Image, name: rec.Name.slice(1) },
     });
+  }
+
+  /** The container's logging driver and log files (none: no files), with the daemon's defaults. */
+  #logSetup(rec: ContainerRecord): LogSetup {
+    const d = this.#o.defaults();
+    return logSetup(mergeLogSettings(rec.HostConfig.LogConfig, { driver: d.logDriver ?? 'json-file', opts: d.logOpts }), this.#logHost);
   }
 
   #runtimeFor(rec: ContainerRecord): RuntimeInfo {
@@ -208,10 +228,9 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     };
     rec.EndpointsConfig = (nc?.EndpointsConfig ?? {}) as ContainerRecord['EndpointsConfig'];
     const warnings = [...settingWarnings, ...((await this.#o.networks.validate(ctx, this.#sandboxSpec(rec))) ?? [])];
-    if (hostConfig.LogConfig.Type && !['json-file', 'k8s-file', 'none'].includes(hostConfig.LogConfig.Type)) {
-      throw new InvalidArgumentError(`logger: no log driver named '${hostConfig.LogConfig.Type}' is registered`);
-    }
-    parseLogOpts({ ...this.#o.defaults().logOpts, ...hostConfig.LogConfig.Config });
+    // the daemon's driver and options filled in and checked now, as dockerd's mergeAndVerifyLogConfig
+    hostConfig.LogConfig = mergeLogSettings(hostConfig.LogConfig, { driver: dd.logDriver ?? 'json-file', opts: dd.logOpts });
+    logSetup(hostConfig.LogConfig, this.#logHost);
     const undo = new UndoStack();
     this.store.reserveName(fullName, id);
     undo.push('release name', () => this.store.releaseName(fullName, id));
@@ -254,12 +273,15 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     rec.MountPoints = mps;
     const todo = await this.#mounts.toPopulate(mps);
     if (todo.length === 0) return;
+    // read the image's layers first (no mount): an empty volume at a path the image does not have needs no copy
+    const imageTargets = this.#mounts.imageVolumeTargets(rec, {});
+    if (imageTargets.length === 0 && !(await imageHasDirs(ctx, await this.#o.images.rootfsLayout(rec.Id, rec.Image), todo.map((m) => m.Destination)))) return;
     const rootfs = this.rootfsPath(rec.Id);
     await mkdir(rootfs, { recursive: true });
     try {
       await mountOverlay(ctx, await this.#o.images.rootfsLayout(rec.Id, rec.Image), rootfs);
       try {
-        await this.#mounts.populate(ctx, rec, rootfs, todo, this.#mounts.imageVolumeTargets(rec, {}));
+        await this.#mounts.populate(ctx, rec, rootfs, todo, imageTargets);
       } finally {
         await unmount(ctx, rootfs);
       }
@@ -320,7 +342,8 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     try {
       const cdir = this.store.dir(rec.Id);
       const d = this.#o.defaults();
-      const logCfg = parseLogOpts({ ...d.logOpts, ...rec.HostConfig.LogConfig.Config });
+      const logCfg = this.#logSetup(rec).files;
+      const logPath = logCfg ? this.logPath(rec.Id) : '';
       // independent steps run at once: the rootfs mount, the network allocation (+ its files), the log files
       const steps = await Promise.allSettled([
         (async () => {
@@ -342,7 +365,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
           ]);
           return { netns, net };
         })(),
-        this.#o.logs.prepare(this.logPath(rec.Id), logCfg),
+        logCfg ? this.#o.logs.prepare(logPath, logCfg) : Promise.resolve({ logSizeMax: 0 }),
       ]);
       const failed = steps.find((r) => r.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
@@ -366,7 +389,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
         id: rec.Id,
         bundle: rdir,
         runtimeDir: rdir,
-        logPath: this.logPath(rec.Id),
+        logPath,
         logSizeMax,
         tty: rec.Config.Tty,
         openStdin: rec.Config.OpenStdin,
@@ -447,8 +470,8 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   #trackLogs(rec: ContainerRecord): void {
     void this.#trackers.get(rec.Id)?.close();
     try {
-      const cfg = parseLogOpts({ ...this.#o.defaults().logOpts, ...rec.HostConfig.LogConfig.Config });
-      this.#trackers.set(rec.Id, this.#o.logs.track(this.logPath(rec.Id), cfg));
+      const cfg = this.#logSetup(rec).files;
+      if (cfg) this.#trackers.set(rec.Id, this.#o.logs.track(this.logPath(rec.Id), cfg));
     } catch (err) {
       this.#log.warn('log rotation not tracked', { id: rec.Id, error: errorMessage(err) });
     }
@@ -935,6 +958,16 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   notFound(ref: string): never {
     throw new NotFoundError(`No such container: ${ref}`);
   }
+}
+
+/** Whether any of `paths` is a directory in the container's layers (read without mounting them). */
+async function imageHasDirs(ctx: Ctx, layout: RootfsLayout, paths: string[]): Promise<boolean> {
+  const view = new LayerView(ctx, [layout.upperDir, ...layout.lowerDirs]);
+  for (const p of paths) {
+    const e = await view.lookup(await resolveInView(view, p));
+    if (e?.st.isDirectory()) return true;
+  }
+  return false;
 }
 
 /** A shareable IPC donor's /dev/shm: a tmpfs of --shm-size on the host (dockerd's setupIpcDirs). */

@@ -73,13 +73,19 @@ export function portsList(rec: ContainerRecord): { IP?: string; PrivatePort: num
   return out;
 }
 
+/** The list's Command as dockerd builds it: arguments containing a space are single-quoted. */
+export function listCommand(path: string, args: readonly string[]): string {
+  if (args.length === 0) return path;
+  return `${path} ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
+}
+
 export function listView(rec: ContainerRecord, imageRefs: (imageId: string) => string): Record<string, unknown> {
   return {
     Id: rec.Id,
     Names: [rec.Name],
     Image: rec.Config.Image || imageRefs(rec.Image),
     ImageID: rec.Image,
-    Command: [rec.Path, ...rec.Args].join(' '),
+    Command: listCommand(rec.Path, rec.Args),
     Created: Math.floor(Date.parse(rec.Created) / 1000),
     Ports: portsList(rec),
     Labels: rec.Config.Labels ?? {},

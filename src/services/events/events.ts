@@ -2,7 +2,7 @@
  * The daemon's event bus: every service emits here; GET /events streams from here. Keeps a bounded history so
  * `--since` can replay past events, as dockerd does (its buffer holds 256; we keep more).
  */
-export type EventType = 'container' | 'image' | 'network' | 'volume' | 'daemon' | 'plugin' | 'service' | 'node' | 'secret' | 'config';
+export type EventType = 'container' | 'image' | 'network' | 'volume' | 'daemon' | 'plugin' | 'service' | 'node' | 'secret' | 'config' | 'builder';
 
 export interface EngineEvent {
   Type: EventType;

@@ -85,7 +85,7 @@ export class SystemInfo {
         ['Native Overlay Diff', 'true'],
         ['userxattr', 'false'],
       ],
-      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['json-file', 'k8s-file', 'none'] },
+      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['journald', 'json-file', 'k8s-file', 'local', 'none', 'syslog'] },
       MemoryLimit: true,
       SwapLimit: true,
       KernelMemory: false,

@@ -3,7 +3,8 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { FakeConmonLog } from './fake-conmon.ts';
-import { logFiles, prepareLog, removeLog, syncLinks, unstage } from './files.ts';
+import { compressRotated, logFiles, prepareLog, removeLog, syncLinks, unstage } from './files.ts';
+import { readLog } from './reader.ts';
 
 describe('log files and rotation links', () => {
   let dir = '';
@@ -73,6 +74,29 @@ describe('log files and rotation links', () => {
     assert.deepEqual(files.map((f) => f.path), [`${log.path}.1`, log.path]);
     assert.equal(files[1]?.size, 0);
     assert.match(await readFile(`${log.path}.1`, 'utf8'), /F small\n.* F x{1000}\n$/s);
+  });
+
+  it('compress: rotated files become <log>.<seq>.gz, readers read them in order, max-file still counts', async () => {
+    const log = new FakeConmonLog(`${dir}/g.log`);
+    await prepareLog(log.path, 1000, 3, true);
+    for (let i = 0; i < 4; i++) {
+      if (i > 0) await log.rotate();
+      await log.write('stdout', `line ${i}`);
+      await syncLinks(log.path, 3);
+      await compressRotated(log.path);
+    }
+    const names = (await readdir(dir)).filter((n) => n.startsWith('g.log')).sort();
+    assert.deepEqual(names, ['g.log', 'g.log.2.gz', 'g.log.3.gz', 'g.log.4', 'g.log.5', 'g.log.tmp']);
+    const files = await logFiles(log.path);
+    assert.deepEqual(files.map((f) => [f.seq, !!f.compressed]), [[2, true], [3, true], [4, false]]);
+    const read: string[] = [];
+    for await (const e of readLog(log.path, {})) read.push(e.data.toString().trim());
+    assert.deepEqual(read, ['line 1', 'line 2', 'line 3']);
+    const tail: string[] = [];
+    for await (const e of readLog(log.path, { tail: 2 })) tail.push(e.data.toString().trim());
+    assert.deepEqual(tail, ['line 2', 'line 3'], '--tail reaches into a compressed file');
+    await removeLog(log.path);
+    assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('g.log')), []);
   });
 
   it('survives conmon rotating twice before the tracker runs (the second file gets numbered later)', async () => {

@@ -1,5 +1,6 @@
 import { link, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { compressLog } from './open-log.ts';
 
 /**
  * Log rotation with conmon (k8s-file) and Docker's json-file semantics (`max-size`, `max-file`).
@@ -29,6 +30,8 @@ export interface LogFile {
    * identity — a deleted file's inode is soon reused — only while the file is open or known to exist.
    */
   seq?: number;
+  /** A gzipped rotation (`<log>.<seq>.gz`, read through openLog). */
+  compressed?: boolean;
 }
 
 async function statOrUndefined(path: string): Promise<{ ino: number; size: number } | undefined> {
@@ -53,12 +56,15 @@ export async function listLinks(logPath: string): Promise<LogFile[]> {
     throw err;
   }
   const out: LogFile[] = [];
+  const plain = new Set(names);
   for (const n of names) {
     if (!n.startsWith(`${base}.`)) continue;
-    const suffix = n.slice(base.length + 1);
-    if (!/^\d+$/.test(suffix)) continue;
+    const m = /^(\d+)(\.gz)?$/.exec(n.slice(base.length + 1));
+    if (!m) continue;
+    // mid-compression both exist: the plain file is the one to read
+    if (m[2] && plain.has(n.slice(0, -3))) continue;
     const s = await statOrUndefined(`${dir}/${n}`);
-    if (s) out.push({ path: `${dir}/${n}`, seq: Number(suffix), ...s });
+    if (s) out.push({ path: `${dir}/${n}`, seq: Number(m[1]), ...s, ...(m[2] ? { compressed: true } : {}) });
   }
   return out.sort((a, b) => a.seq! - b.seq!);
 }
@@ -149,6 +155,19 @@ export async function syncLinks(logPath: string, maxFile: number, stage = true):
   }
 }
 
+/**
+ * gzips the rotated files (`compress`): those that are neither the current file nor the staged next one. Safe at
+ * any time: conmon only ever writes to the current file and renames the staged `.tmp` over it, so a file that is
+ * neither now never will be. Kept off syncLinks' path so that staging the next file is never delayed by it.
+ */
+export async function compressRotated(logPath: string): Promise<void> {
+  const { links, current, staged } = await state(logPath);
+  for (const l of links) {
+    if (l.compressed || l.ino === current?.ino || l.ino === staged?.ino) continue;
+    await compressLog(l.path);
+  }
+}
+
 /** Removes the staged `<log>.tmp` and its empty numbered file (the container stopped: no more rotations). */
 export async function unstage(logPath: string): Promise<void> {
   const { links, current, staged } = await state(logPath);
@@ -171,16 +190,18 @@ async function startNewFile(logPath: string): Promise<void> {
  * or the current one is full (conmon appends otherwise), and stage `<log>.tmp`. Without rotation (maxSize 0)
  * nothing is done: conmon creates and appends to `<log>` alone.
  */
-export async function prepareLog(logPath: string, maxSize: number, maxFile: number): Promise<void> {
+export async function prepareLog(logPath: string, maxSize: number, maxFile: number, compress = false): Promise<void> {
   if (maxSize <= 0) return;
   const cur = await statOrUndefined(logPath);
   await syncLinks(logPath, maxFile, false);
   if (!cur || cur.size >= maxSize) await startNewFile(logPath);
   await syncLinks(logPath, maxFile);
+  if (compress) await compressRotated(logPath);
 }
 
 /** Removes the log and all its files. */
 export async function removeLog(logPath: string): Promise<void> {
   for (const l of await listLinks(logPath)) await rm(l.path, { force: true });
+  for (const l of await listLinks(logPath)) await rm(`${l.path}.gz.tmp`, { force: true });
   for (const p of [logPath, `${logPath}.tmp`, `${logPath}.new`]) await rm(p, { force: true });
 }

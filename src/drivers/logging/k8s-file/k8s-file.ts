@@ -2,7 +2,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { ContainerLogs, LogConfig, LogEntry, LogReadOptions, LogTracker } from '../contract.ts';
-import { prepareLog, removeLog, syncLinks, unstage } from './files.ts';
+import { compressRotated, prepareLog, removeLog, syncLinks, unstage } from './files.ts';
 import { readLog } from './reader.ts';
 
 /**
@@ -12,7 +12,7 @@ import { readLog } from './reader.ts';
 export class K8sFileLogs implements ContainerLogs {
   async prepare(logPath: string, config: LogConfig): Promise<{ logSizeMax: number }> {
     await mkdir(dirname(logPath), { recursive: true });
-    await prepareLog(logPath, config.maxSize, config.maxFile);
+    await prepareLog(logPath, config.maxSize, config.maxFile, config.compress);
     return { logSizeMax: Math.max(config.maxSize, 0) };
   }
 
@@ -33,9 +33,12 @@ export class K8sFileLogs implements ContainerLogs {
           await syncLinks(logPath, config.maxFile).catch(() => {});
         } while (again);
         busy = undefined;
+        if (config.compress) compressing = compressing.then(() => compressRotated(logPath)).catch(() => {});
       })();
       return busy;
     };
+    // compression runs behind the rotation passes, one at a time
+    let compressing: Promise<void> = Promise.resolve();
     let watcher: FSWatcher | undefined;
     try {
       watcher = watch(dirname(logPath), (event, name) => {
@@ -51,6 +54,7 @@ export class K8sFileLogs implements ContainerLogs {
       close: async () => {
         watcher?.close();
         await sync();
+        await compressing;
         await unstage(logPath).catch(() => {});
       },
     };

@@ -1,9 +1,10 @@
 import { type FSWatcher, watch } from 'node:fs';
-import { type FileHandle, open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { LogEntry, LogReadOptions } from '../contract.ts';
 import { type LogFile, logFiles } from './files.ts';
 import { type LogRecord, formatTimestamp, parseRecord } from './record.ts';
+import { type LogHandle, openLog } from './open-log.ts';
 import { findTailStart } from './tail.ts';
 
 const CHUNK = 64 * 1024;
@@ -14,10 +15,10 @@ class RecordReader {
   /** Valid as an identity while this reader holds the file open. */
   readonly ino: number;
   seq: number | undefined;
-  #fh: FileHandle;
+  #fh: LogHandle;
   #pos: number;
   #carry = Buffer.alloc(0);
-  private constructor(path: string, fh: FileHandle, ino: number, pos: number, seq: number | undefined) {
+  private constructor(path: string, fh: LogHandle, ino: number, pos: number, seq: number | undefined) {
     this.path = path;
     this.#fh = fh;
     this.ino = ino;
@@ -25,7 +26,7 @@ class RecordReader {
     this.seq = seq;
   }
   static async open(f: LogFile, pos: number): Promise<RecordReader | undefined> {
-    const fh = await open(f.path, 'r').catch(() => undefined);
+    const fh = await openLog(f.path);
     if (!fh) return undefined;
     return new RecordReader(f.path, fh, (await fh.stat()).ino, pos, f.seq);
   }

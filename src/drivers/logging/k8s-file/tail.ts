@@ -1,5 +1,5 @@
-import { type FileHandle, open } from 'node:fs/promises';
 import type { LogFile } from './files.ts';
+import { type LogHandle, openLog } from './open-log.ts';
 import { isFullRecord } from './record.ts';
 
 const CHUNK = 64 * 1024;
@@ -8,7 +8,7 @@ const CHUNK = 64 * 1024;
  * The complete lines of a file, last first, with the offset just past each line's "\n". Bytes after the last
  * "\n" (a record conmon is still writing) are not a line yet and are skipped. Reads backwards in 64 KiB chunks.
  */
-export async function* linesBackward(fh: FileHandle, size: number): AsyncGenerator<{ line: Buffer; end: number }> {
+export async function* linesBackward(fh: LogHandle, size: number): AsyncGenerator<{ line: Buffer; end: number }> {
   let bufStart = size;
   let buf = Buffer.alloc(0);
   const extend = async (): Promise<boolean> => {
@@ -51,7 +51,7 @@ export async function findTailStart(files: readonly LogFile[], n: number): Promi
   let count = 0;
   for (let i = files.length - 1; i >= 0; i--) {
     const f = files[i]!;
-    const fh = await open(f.path, 'r').catch(() => undefined);
+    const fh = await openLog(f.path);
     if (!fh) continue;
     try {
       const size = (await fh.stat()).size;

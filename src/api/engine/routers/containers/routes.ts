@@ -4,6 +4,8 @@ import { run } from '../../../../system/exec/exec.ts';
 import type { AttachStreams } from '../../../../drivers/runtime/contract.ts';
 import type { ContainerService } from '../../../../services/containers/container-service.ts';
 import { inspectView, listView, selectContainers } from '../../../../services/containers/views.ts';
+import { containerSizeRw, prunedEvent } from '../../../../services/containers/disk-usage.ts';
+import type { EventsService } from '../../../../services/events/events.ts';
 import { boolParam, filtersParam, intParam, objectBody } from '../../params.ts';
 import type { ApiRequest, Router } from '../../router.ts';
 import { streamContentType } from '../../streams/mux.ts';
@@ -13,6 +15,8 @@ export interface ContainerRouteDeps {
   containers: ContainerService;
   /** image ref → id, for the ancestor filter; id → display name. */
   imageIdOf: (ref: string) => Promise<string | undefined>;
+  /** For the `prune` event. */
+  events?: EventsService;
 }
 
 function ctxOf(req: ApiRequest): Ctx {
@@ -172,16 +176,25 @@ export function registerContainerRoutes(router: Router, d: ContainerRouteDeps): 
     const until = filters.get('until')?.[0];
     const untilMs = until ? parseUntil(until) : undefined;
     const deleted: string[] = [];
+    let reclaimed = 0;
     for (const c of cs.store.all()) {
       if (c.State.Running) continue;
       if (untilMs !== undefined && Date.parse(c.Created) >= untilMs) continue;
       const labels = c.Config.Labels ?? {};
       if (!(filters.get('label') ?? []).every((l) => labelMatch(labels, l))) continue;
       if ((filters.get('label!') ?? []).some((l) => labelMatch(labels, l))) continue;
-      await cs.remove(ctxOf(req), c.Id, false);
+      const size = await containerSizeRw(cs, c);
+      try {
+        await cs.remove(ctxOf(req), c.Id, false);
+      } catch (err) {
+        req.log.warn('failed to prune container', { id: c.Id, error: (err as Error).message });
+        continue;
+      }
       deleted.push(c.Id);
+      reclaimed += size;
     }
-    res.json(200, { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: 0 });
+    d.events?.emit(prunedEvent(reclaimed));
+    res.json(200, { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed });
   });
 }
 

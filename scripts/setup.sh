@@ -123,7 +123,19 @@ deps_current() {
 }
 if ! deps_current; then
   log "npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm ci refuses a lock file that lacks optional platform packages the registry does not serve (node-unix-socket's
+  # darwin/arm builds are missing from the registry mirror here, so no lock file can list them); npm install then
+  # installs exactly the locked versions all the same
+  if ! npm ci --no-audit --no-fund --loglevel=error 2>/tmp/berth-npm-ci.log; then
+    if grep -q 'EUSAGE' /tmp/berth-npm-ci.log; then
+      log "npm ci refused the lock file (optional packages the registry lacks); npm install with the lock file"
+      npm install --no-audit --no-fund --loglevel=error
+    else
+      cat /tmp/berth-npm-ci.log >&2
+      exit 1
+    fi
+  fi
+  rm -f /tmp/berth-npm-ci.log
   deps_current || { echo "setup: node_modules does not match package-lock.json after npm ci" >&2; exit 1; }
 fi
 

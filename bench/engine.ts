@@ -5,7 +5,7 @@
  *
  *   node_modules/.bin/node bench/engine.ts [--quick] [--berth-daemon=CMD] [--docker-daemon=CMD]
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, } from 'node:fs';
 import { loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { runCmd } from '../test/support/proc.ts';
@@ -15,6 +15,7 @@ import { measureBatch, measureIdleMemory, measurePs, measureRun } from './lib/me
 import { measureOciFloor } from './lib/oci-floor.ts';
 import { type Facts, goalTally, type Plan, renderReport, type SlotInfo } from './lib/report.ts';
 import { Results } from './lib/results.ts';
+import { log, recordResults, step } from './lib/runner.ts';
 import { Slot } from './lib/slot.ts';
 import { summarize } from './lib/stats.ts';
 
@@ -61,7 +62,6 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-const log = (s: string) => process.stderr.write(`${s}\n`);
 
 async function firstLine(argv: string[]): Promise<string> {
   const r = await runCmd(argv, { timeoutMs: 10_000 });
@@ -85,14 +85,6 @@ async function machineFacts(): Promise<Omit<Facts, 'loadEnd'>> {
   };
 }
 
-async function step(name: string, fn: () => Promise<void>, registry?: SandboxRegistry): Promise<void> {
-  if (registry?.aborted) return;
-  const t0 = Date.now();
-  log(`» ${name}`);
-  await fn();
-  log(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-}
-
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   if (process.getuid?.() !== 0) {
@@ -110,13 +102,13 @@ async function main(): Promise<number> {
   const teardown: string[] = [];
   try {
     for (const s of slots) {
-      await step(`start ${s.title} in its own sandbox, import bb`, () => s.open(registry), registry);
+      await step(`start ${s.title} in its own sandbox, import bb`, registry, () => s.open(registry));
       if (s.startError) log(`  ${s.title} did not start:\n${s.startError}`);
     }
     const live = slots.filter((s) => s.ok);
     if (live.length > 0) {
-      await step(`${plan.runs} × docker run --rm bb true`, () => measureRun(live, plan.runs, res), registry);
-      await step(`OCI floor: ${plan.floorRuns} × crun run / runc run`, async () => {
+      await step(`${plan.runs} × docker run --rm bb true`, registry, () => measureRun(live, plan.runs, res));
+      await step(`OCI floor: ${plan.floorRuns} × crun run / runc run`, registry, async () => {
         try {
           const floor = await measureOciFloor(plan.floorRuns, registry);
           res.floor = Object.fromEntries(Object.entries(floor.times).map(([k, xs]) => [k, summarize(xs)]));
@@ -124,13 +116,13 @@ async function main(): Promise<number> {
         } catch (err) {
           res.floorError = (err as Error).message;
         }
-      }, registry);
-      await step('engine memory, idle', () => measureIdleMemory(live, res), registry);
-      await step(`${plan.batch} × docker run -d, memory, rm -f`, () => measureBatch(live, plan.batch, res), registry);
-      await step(`${plan.psContainers} × docker create, ${plan.psRuns} × docker ps -a`, () => measurePs(live, plan.psContainers, plan.psRuns, res), registry);
+      });
+      await step('engine memory, idle', registry, () => measureIdleMemory(live, res));
+      await step(`${plan.batch} × docker run -d, memory, rm -f`, registry, () => measureBatch(live, plan.batch, res));
+      await step(`${plan.psContainers} × docker create, ${plan.psRuns} × docker ps -a`, registry, () => measurePs(live, plan.psContainers, plan.psRuns, res));
     }
   } finally {
-    await step('teardown', async () => {
+    await step('teardown', undefined, async () => {
       teardown.push(...(await registry.closeAll()));
     });
   }
@@ -141,16 +133,7 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${report}`);
 
   const allStarted = slots.every((s) => s.ok);
-  const defaults = args.berth === DEFAULT_BERTHD && args.docker === DEFAULT_DOCKERD;
-  if (!args.quick && allStarted && defaults) {
-    const dir = join(REPO_ROOT, 'bench/results');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `engine-${new Date().toISOString().slice(0, 10)}.md`);
-    writeFileSync(file, report);
-    log(`\nwrote ${file}`);
-  } else if (!args.quick) {
-    log(`\nno results file written: ${allStarted ? 'a slot runs a daemon other than its default' : 'a daemon did not start'}`);
-  }
+  recordResults('engine', report, { quick: args.quick, allStarted, defaults: args.berth === DEFAULT_BERTHD && args.docker === DEFAULT_DOCKERD });
   const t = goalTally(res);
   log(`goals met: ${t.met} of ${t.checked}${t.unknown ? `, ${t.unknown} unknown` : ''}`);
   const failures = [

@@ -21,7 +21,7 @@
  * Output: a markdown report on stdout; the full run with the default daemons writes
  * bench/results/network-<date>.md. Exit 1 when a measure failed (goals not met do not change the exit code).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, } from 'node:fs';
 import { loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { runCmd } from '../test/support/proc.ts';
@@ -29,6 +29,7 @@ import { REPO_ROOT } from '../test/support/sandbox.ts';
 import { SandboxRegistry } from './lib/cleanup.ts';
 import { hasTool, measureDns, measureDnsSequential, measureHttp, measureNetCycle, measureStart, measureTcp, type Stage, setStage } from './lib/network-measures.ts';
 import { type NetFacts, type NetPlan, NetResults, type NetSlotInfo, netGoalTally, renderNetReport } from './lib/network-report.ts';
+import { log, recordResults, step } from './lib/runner.ts';
 import { Slot } from './lib/slot.ts';
 
 const FULL: NetPlan = { quick: false, cycles: 20, starts: 20, rounds: 3, seconds: 5, dnsInFlight: 16, dnsLatencyQps: 2000, httpConns: 8, seqLookups: 200, budgetMs: 20 * 60_000 };
@@ -53,7 +54,6 @@ Needs root and the Debian packages dnsperf, wrk and iperf3 (a missing tool skips
 the DNS latency is measured with sequential nslookups). Without --quick, and with the default daemons, the report
 is written to bench/results/network-<YYYY-MM-DD>.md.`;
 
-const log = (s: string) => process.stderr.write(`${s}\n`);
 
 function parseArgs(argv: string[]): { quick: boolean; berth: string; docker: string } {
   const a = { quick: false, berth: process.env.BENCH_BERTH_DAEMON || DEFAULT_BERTHD, docker: process.env.BENCH_DOCKER_DAEMON || DEFAULT_DOCKERD };
@@ -94,15 +94,6 @@ async function facts(tools: Set<string>): Promise<Omit<NetFacts, 'loadEnd'>> {
     loadStart: loadavg().map((l) => l.toFixed(2)).join(' '),
     versions,
   };
-}
-
-/** Runs a step unless the bench was interrupted (teardown passes no registry: it always runs). */
-async function step(name: string, registry: SandboxRegistry | undefined, fn: () => Promise<void>): Promise<void> {
-  if (registry?.aborted) return;
-  const t0 = Date.now();
-  log(`» ${name}`);
-  await fn();
-  log(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 async function main(): Promise<number> {
@@ -159,15 +150,7 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${report}`);
 
   const allStarted = slots.every((s) => s.ok);
-  if (!args.quick && allStarted && args.berth === DEFAULT_BERTHD && args.docker === DEFAULT_DOCKERD) {
-    const dir = join(REPO_ROOT, 'bench/results');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `network-${new Date().toISOString().slice(0, 10)}.md`);
-    writeFileSync(file, report);
-    log(`\nwrote ${file}`);
-  } else if (!args.quick) {
-    log(`\nno results file written: ${allStarted ? 'a slot runs a daemon other than its default' : 'a daemon did not start'}`);
-  }
+  recordResults('network', report, { quick: args.quick, allStarted, defaults: args.berth === DEFAULT_BERTHD && args.docker === DEFAULT_DOCKERD });
   const t = netGoalTally(res);
   log(`goals met: ${t.met} of ${t.checked}${t.unknown ? `, ${t.unknown} unknown` : ''}`);
   const failures = [

@@ -23,7 +23,7 @@
  * To compare two builds of berthd, point both slots at berthd, e.g.
  *   --berth-daemon="env BERTH_NO_BUNDLE=1 /tmp/old/bin/berthd" --docker-daemon="env BERTH_NO_BUNDLE=1 bin/berthd"
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, } from 'node:fs';
 import { loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { runCmd } from '../test/support/proc.ts';
@@ -32,6 +32,7 @@ import { SandboxRegistry } from './lib/cleanup.ts';
 import { makeBenchImage } from './lib/registry-image.ts';
 import { type MeasureRow, type RegistryResults, renderRegistryReport } from './lib/registry-report.ts';
 import { PULL_REF, RegistrySlot, type Timed } from './lib/registry-steps.ts';
+import { log, recordResults, } from './lib/runner.ts';
 import { Slot } from './lib/slot.ts';
 
 const DEFAULT_BERTHD = join(REPO_ROOT, 'bin/berthd');
@@ -76,7 +77,6 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-const log = (s: string) => process.stderr.write(`${s}\n`);
 
 async function firstLine(argv: string[]): Promise<string> {
   const r = await runCmd(argv, { timeoutMs: 10_000 });
@@ -192,16 +192,7 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${report}`);
 
   const allStarted = slots.every((s) => s.ok);
-  const defaults = args.berth === DEFAULT_BERTHD && args.docker === DEFAULT_DOCKERD;
-  if (!args.quick && allStarted && defaults) {
-    const dir = join(REPO_ROOT, 'bench/results');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `registry-${new Date().toISOString().slice(0, 10)}.md`);
-    writeFileSync(file, report);
-    log(`\nwrote ${file}`);
-  } else if (!args.quick) {
-    log(`\nno results file written: ${allStarted ? 'a slot runs a daemon other than its default' : 'a daemon did not start'}`);
-  }
+  recordResults('registry', report, { quick: args.quick, allStarted, defaults: args.berth === DEFAULT_BERTHD && args.docker === DEFAULT_DOCKERD });
   const failures = [...slots.filter((s) => !s.ok).map((s) => `${s.title} did not start`), ...Object.keys(res.errors).map((k) => `${k} failed`), ...(notes.length ? ['teardown had problems'] : [])];
   if (failures.length) log(`exit 1: ${failures.join(', ')}`);
   return failures.length ? 1 : 0;

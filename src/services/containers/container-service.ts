@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ctx } from '../../common/ctx.ts';
-import { ConflictError, InvalidArgumentError, NotFoundError, NotModifiedError, SystemError, errorMessage } from '../../common/errors.ts';
+import { ConflictError, InvalidArgumentError, NotModifiedError, SystemError, errorMessage } from '../../common/errors.ts';
 import { newId } from '../../common/ids.ts';
 import type { Logger } from '../../common/log.ts';
 import { UndoStack } from '../../common/undo.ts';
@@ -11,7 +11,7 @@ import { parseSignal, restartDelayMs, shouldRestart } from '../../domain/contain
 import { DEFAULT_CAPABILITIES } from '../../domain/oci-spec/defaults.ts';
 import { seccompFor } from '../../domain/oci-spec/seccomp.ts';
 import { DOCKER_DEFAULT_SECCOMP } from '../../domain/oci-spec/seccomp-default.ts';
-import type { ContainerRecord, ContainerStatus } from '../../domain/container/types.ts';
+import type { ContainerRecord, } from '../../domain/container/types.ts';
 import { ZERO_TIME, initialState } from '../../domain/container/types.ts';
 import type { ContainerLogs, LogTracker } from '../../drivers/logging/contract.ts';
 import { type LogSetup, logSetup, mergeLogSettings, probeLogHost } from '../../drivers/logging/drivers.ts';
@@ -579,26 +579,29 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
 
   /**
    * Registers a waiter now (so a start sent after this call is covered) and returns a promise of the result.
-   * Throws at once for an unknown container or an invalid condition.
+   * Throws at once for an unknown container or an invalid condition. With `signal` (the client's connection), the
+   * waiter is dropped when the client goes away (`docker run -d` leaves its wait behind) and the promise never settles.
    */
-  wait(ref: string, condition: string): Promise<{ StatusCode: number; Error: { Message: string } | null }> {
+  wait(ref: string, condition: string, signal?: AbortSignal): Promise<{ StatusCode: number; Error: { Message: string } | null }> {
     if (!['not-running', 'next-exit', 'removed', ''].includes(condition)) throw new InvalidArgumentError(`invalid condition: "${condition}"`);
     const cond = (condition || 'not-running') as WaitCondition;
     const rec = this.store.get(ref);
     if (cond === 'not-running' && !rec.State.Running) return Promise.resolve({ StatusCode: rec.State.ExitCode, Error: null });
     return new Promise((resolve) => {
+      const waiter: Waiter = { condition: cond, resolve };
       const list = this.#waiters.get(rec.Id) ?? [];
-      list.push({ condition: cond, resolve });
+      list.push(waiter);
       this.#waiters.set(rec.Id, list);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const rest = this.#waiters.get(rec.Id)?.filter((w) => w !== waiter);
+          if (rest?.length) this.#waiters.set(rec.Id, rest);
+          else this.#waiters.delete(rec.Id);
+        },
+        { once: true },
+      );
     });
-  }
-
-  cancelWait(ref: string, resolve: unknown): void {
-    const rec = this.store.find(ref);
-    if (!rec) return;
-    const list = this.#waiters.get(rec.Id)?.filter((w) => w.resolve !== resolve);
-    if (list?.length) this.#waiters.set(rec.Id, list);
-    else this.#waiters.delete(rec.Id);
   }
 
   // ---------------------------------------------------------------- stop / kill / restart
@@ -944,19 +947,11 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     return { id: rec.Id, imageId: rec.Image, layout: await this.#o.images.rootfsLayout(rec.Id, rec.Image), running: rec.State.Running, config, paused: rec.State.Paused, name: rec.Name.slice(1), image: rec.Config.Image };
   }
 
-  status(rec: ContainerRecord): ContainerStatus {
-    return rec.State.Status;
-  }
-
   requireRunning(ref: string): ContainerRecord {
     const rec = this.store.get(ref);
     if (!rec.State.Running || rec.State.Restarting) throw new ConflictError(`Container ${rec.Id} is not running`);
     if (rec.State.Paused) throw new ConflictError(`Container ${rec.Id} is paused, unpause the container before exec`);
     return rec;
-  }
-
-  notFound(ref: string): never {
-    throw new NotFoundError(`No such container: ${ref}`);
   }
 }
 

@@ -32,7 +32,7 @@ export function registerLogRoutes(router: Router, cs: ContainerService): void {
     const follow = boolParam(req, 'follow') && rec.State.Running;
     const timestamps = boolParam(req, 'timestamps');
     const tty = rec.Config.Tty;
-    const stopped = follow ? cs.wait(rec.Id, 'not-running') : undefined;
+    const stopped = follow ? cs.wait(rec.Id, 'not-running', req.signal) : undefined;
     const out = res.stream(req.version >= 1.42 ? streamContentType(req.version, tty) : undefined);
     const ac = new AbortController();
     req.signal.addEventListener('abort', () => ac.abort());

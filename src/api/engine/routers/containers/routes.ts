@@ -114,14 +114,10 @@ export function registerContainerRoutes(router: Router, d: ContainerRouteDeps): 
   });
 
   router.post('/containers/{id}/wait', async (req, res) => {
-    const waiting = cs.wait(req.params.id!, req.query.get('condition') ?? '');
+    const waiting = cs.wait(req.params.id!, req.query.get('condition') ?? '', req.signal);
     const out = res.stream('application/json');
-    let gone = false;
-    req.signal.addEventListener('abort', () => {
-      gone = true;
-    });
     const r = await Promise.race([waiting, new Promise<undefined>((resolve) => req.signal.addEventListener('abort', () => resolve(undefined)))]);
-    if (gone || !r) return;
+    if (!r || req.signal.aborted) return;
     out.end(JSON.stringify(r) + '\n');
   });
 

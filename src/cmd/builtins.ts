@@ -229,8 +229,7 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
     async close() {
       containers.shutdown();
       registry.close();
-      networks.close();
-
+      await networks.close();
     },
   };
 }

@@ -124,6 +124,8 @@ export async function createNetwork(core: NetworkCore, ctx: Ctx, request: Networ
     const sameDriver = [...core.state.networks.values()].filter((n) => n.Driver === rec.Driver && !n.ConfigOnly).map((n) => core.netInfo(n));
     const undo = new UndoStack();
     try {
+      // a network being removed may still hold its subnet's route: a new pool must not skip it for that
+      await drv.settle?.();
       if (drv.capabilities.addresses && ipamDriver === 'default') {
         const c = v4 ?? {};
         const routes = c.Subnet ? [] : await core.d.ip.routes(ctx);
@@ -173,10 +175,13 @@ async function removeLocked(core: NetworkCore, ctx: Ctx, n: NetworkRecord): Prom
   } else {
     await core.driverOf(n).deleteNetwork(ctx, core.netInfo(n));
   }
-  if (n.poolId) await core.d.ipam.releasePool(ctx, n.poolId);
-  if (n.poolId6) await core.d.ipam.releasePool(ctx, n.poolId6);
   core.state.networks.delete(n.Id);
-  await core.state.save();
+  // two files, written at the same time
+  await Promise.all([
+    n.poolId ? core.d.ipam.releasePool(ctx, n.poolId) : undefined,
+    n.poolId6 ? core.d.ipam.releasePool(ctx, n.poolId6) : undefined,
+    core.state.save(),
+  ]);
   core.emit('destroy', n);
 }
 

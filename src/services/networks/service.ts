@@ -28,10 +28,14 @@ export class NetworksService implements NetworksForContainers {
     return new NetworksService(core);
   }
 
-  /** Stops the embedded DNS server (its sockets in containers' namespaces are closed) and the userland proxy. */
-  close(): void {
+  /**
+   * Stops the embedded DNS server (its sockets in containers' namespaces are closed) and the userland proxy, and
+   * waits for the drivers' background kernel work.
+   */
+  async close(): Promise<void> {
     this.#core.dns?.close();
     this.#core.d.proxy?.close();
+    await Promise.all(this.#core.d.drivers.map((d) => d.settle?.()));
   }
 
   // --- for the container service

@@ -68,6 +68,8 @@ export class BridgeDriver implements NetworkDriver {
   readonly #d: BridgeDriverDeps;
   readonly #o: Required<BridgeDaemonOptions>;
   readonly #nets = new Map<string, NetworkInfo>();
+  /** Bridge deletions still running (see deleteNetwork). */
+  readonly #deleting = new Set<Promise<void>>();
 
   constructor(deps: BridgeDriverDeps, opts: BridgeDaemonOptions = {}) {
     this.#d = deps;
@@ -131,26 +133,38 @@ export class BridgeDriver implements NetworkDriver {
     if (this.#o.iptables) for (const n of nets) await this.#d.sysctl.set(ctx, `net.ipv4.conf.${bridgeNameOf(n)}.route_localnet`, '1');
   }
 
+  /**
+   * Creates the bridge (addresses, sysctls) and, at the same time, its rules: the rules name the bridge, not its
+   * index, so neither waits for the other. Bridges still being deleted are gone first (a new network may reuse
+   * their name or subnet).
+   */
   async createNetwork(ctx: Ctx, net: NetworkInfo): Promise<void> {
+    await this.settle();
     const undo = new UndoStack();
-    try {
+    const had = this.#nets.get(net.id);
+    this.#nets.set(net.id, net);
+    undo.push('forget network', () => (had ? this.#nets.set(net.id, had) : this.#nets.delete(net.id)));
+    const kernel = async () => {
       const created = await this.#ensureBridges(ctx, [net]);
       if (created.length > 0) undo.push('delete bridge', () => this.#d.ip.batch(ctx, [{ op: 'link-del', dev: created[0]! }], { force: true }));
       await this.#sysctls(ctx, [net]);
-      const had = this.#nets.get(net.id);
-      this.#nets.set(net.id, net);
-      undo.push('forget network', () => (had ? this.#nets.set(net.id, had) : this.#nets.delete(net.id)));
-      if (this.#o.iptables) {
-        // the table is there (made at daemon start) unless someone flushed the ruleset: only then is it listed and
-        // made whole (adding a set element is idempotent: no need to list the set first)
-        try {
-          await this.#d.nft.apply(ctx, BERTH_TABLE, [...bridgeElementOps('add-element', [bridgeNameOf(net)]), ...netChainOps(this.#bridgeNets())]);
-        } catch (err) {
-          if (await this.#hasTable(ctx, BERTH_TABLE)) throw err;
-          await this.#d.nft.apply(ctx, BERTH_TABLE, fullRulesetOps(this.#bridgeNets(), [], this.#rulesetOpts()));
-        }
-        if (!iccOf(net) && !(await this.#hasTable(ctx, ICC_TABLE))) await this.#d.nft.apply(ctx, ICC_TABLE, iccTableOps([]));
+    };
+    const rules = async () => {
+      if (!this.#o.iptables) return;
+      // the table is there (made at daemon start) unless someone flushed the ruleset: only then is it listed and
+      // made whole (adding a set element is idempotent: no need to list the set first)
+      try {
+        await this.#d.nft.apply(ctx, BERTH_TABLE, [...bridgeElementOps('add-element', [bridgeNameOf(net)]), ...netChainOps(this.#bridgeNets())]);
+      } catch (err) {
+        if (await this.#hasTable(ctx, BERTH_TABLE)) throw err;
+        await this.#d.nft.apply(ctx, BERTH_TABLE, fullRulesetOps(this.#bridgeNets(), [], this.#rulesetOpts()));
       }
+      undo.push('remove rules', () => this.#dropRules(ctx, net));
+      if (!iccOf(net) && !(await this.#hasTable(ctx, ICC_TABLE))) await this.#d.nft.apply(ctx, ICC_TABLE, iccTableOps([]));
+    };
+    try {
+      const done = await Promise.allSettled([kernel(), rules()]);
+      for (const r of done) if (r.status === 'rejected') throw r.reason;
       undo.commit();
     } catch (err) {
       await undo.unwind(ctx.log);
@@ -158,20 +172,38 @@ export class BridgeDriver implements NetworkDriver {
     }
   }
 
+  /**
+   * Removes the network's rules, then its bridge in the background: the kernel takes tens of milliseconds to
+   * unregister a device, and nothing the caller does next needs it gone — except creating a network, which
+   * waits for `settle()`.
+   */
   async deleteNetwork(ctx: Ctx, net: NetworkInfo): Promise<void> {
+    await this.settle();
     this.#nets.delete(net.id);
-    const br = bridgeNameOf(net);
-    if (this.#o.iptables) {
-      // add-then-delete: removes the element whether or not it is there, in one transaction; a table someone
-      // flushed away has nothing to remove
-      try {
-        await this.#d.nft.apply(ctx, BERTH_TABLE, [...bridgeElementOps('add-element', [br]), ...bridgeElementOps('delete-element', [br]), ...netChainOps(this.#bridgeNets())]);
-      } catch (err) {
-        if (await this.#hasTable(ctx, BERTH_TABLE)) throw err;
-      }
-    }
+    if (this.#o.iptables) await this.#dropRules(ctx, net);
     // best effort: the bridge may already be gone
-    await this.#d.ip.batch(ctx, [{ op: 'link-del', dev: br }], { force: true });
+    const del = this.#d.ip
+      .batch(ctx, [{ op: 'link-del', dev: bridgeNameOf(net) }], { force: true })
+      .catch((err: Error) => ctx.log.warn('bridge: deleting a bridge failed', { bridge: bridgeNameOf(net), error: err.message }))
+      .finally(() => this.#deleting.delete(del));
+    this.#deleting.add(del);
+  }
+
+  /** Resolves when the bridges being deleted in the background are gone. */
+  async settle(): Promise<void> {
+    while (this.#deleting.size > 0) await Promise.all([...this.#deleting]);
+  }
+
+  /** Takes a network's bridge out of berth's table (its element and its chain rules); the rest stays. */
+  async #dropRules(ctx: Ctx, net: NetworkInfo): Promise<void> {
+    const br = bridgeNameOf(net);
+    // add-then-delete: removes the element whether or not it is there, in one transaction; a table someone
+    // flushed away has nothing to remove
+    try {
+      await this.#d.nft.apply(ctx, BERTH_TABLE, [...bridgeElementOps('add-element', [br]), ...bridgeElementOps('delete-element', [br]), ...netChainOps(this.#bridgeNets())]);
+    } catch (err) {
+      if (await this.#hasTable(ctx, BERTH_TABLE)) throw err;
+    }
   }
 
   async #hasTable(ctx: Ctx, t: { family: string; name: string }): Promise<boolean> {
@@ -179,6 +211,7 @@ export class BridgeDriver implements NetworkDriver {
   }
 
   async restore(ctx: Ctx, nets: readonly NetworkInfo[], endpoints: readonly EndpointInfo[]): Promise<void> {
+    await this.settle();
     this.#nets.clear();
     for (const n of nets) this.#nets.set(n.id, n);
     await this.#ensureBridges(ctx, nets);

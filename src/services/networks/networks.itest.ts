@@ -277,7 +277,7 @@ if (upstreamMode) {
 
     it('survives a daemon restart: same ids, rules restored atomically, ports still published', async () => {
       const before = (await svc.list(ctx, new Map())).map((n) => n.Id);
-      svc.close(); // the old daemon's sockets go with its process
+      await svc.close(); // the old daemon's sockets go with its process
       svc = await start();
       assert.deepEqual(
         (await svc.list(ctx, new Map())).map((n) => n.Id),
@@ -378,7 +378,7 @@ if (upstreamMode) {
       }
     });
     it('published ports can obey the host input firewall (published-ports-obey-input): outside traffic goes through INPUT to the proxy', async () => {
-      svc.close();
+      await svc.close();
       svc = await start({ publishedPortsObeyInput: true });
       const spec = sandboxSpec(C1, { portBindings: { '80/tcp': [{ HostIp: '', HostPort: '18081' }] }, exposedPorts: { '80/tcp': {} } });
       await svc.attach(ctx, spec, env.pid1);
@@ -442,7 +442,7 @@ if (upstreamMode) {
   });
 
   after(async () => {
-    svc?.close();
+    await svc?.close();
     // the sandbox namespace is deleted by the outer test; drop our table anyway to prove the rules are ours
     await run(ctx, 'nft', ['delete', 'table', 'inet', 'berth'], { allowFail: true });
   });

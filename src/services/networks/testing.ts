@@ -80,7 +80,7 @@ const services: NetworksService[] = [];
 
 /** Closes every service and removes the state directories of every world made so far (call from `after`). */
 export async function disposeWorlds(): Promise<void> {
-  for (const s of services.splice(0)) s.close();
+  for (const s of services.splice(0)) await s.close();
   for (const d of worldDirs.splice(0)) await rm(d, { recursive: true, force: true });
 }
 

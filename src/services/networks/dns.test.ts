@@ -89,7 +89,7 @@ describe('embedded DNS', () => {
     assert.equal(w.dnsSockets.byPid.has(14), false);
     // the redirection inside the container's namespace
     const udpPort = w.dnsSockets.byPid.get(11)!.udpPort;
-    assert.ok(w.nft.rulesIn(11, DNS_TABLE)!.includes(`output: ip daddr 127.0.0.11 udp dport 53 dnat to 127.0.0.11:${udpPort}`));
+    assert.ok(w.nft.rulesIn(11, DNS_TABLE)!.includes(`raw_output: ip daddr 127.0.0.11 udp dport 53 notrack udp dport set ${udpPort}`));
 
     const dbA = await udpAsk(udpPort, query('db'));
     assert.equal(dbA.id, 4242);

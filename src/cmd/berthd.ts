@@ -103,7 +103,15 @@ async function main(): Promise<void> {
   await writeFile(cfg.pidfile, `${process.pid}`);
 
   const { buildEngine } = await import('./builtins.ts');
-  const engine = await buildEngine(cfg, log);
+  let engine: Awaited<ReturnType<typeof buildEngine>>;
+  try {
+    engine = await buildEngine(cfg, log);
+  } catch (err) {
+    // dockerd's wording: `--userns-remap` with an unknown user, an unreadable seccomp profile, …
+    log.error(`failed to start daemon: ${errorMessage(err)}`);
+    await rm(cfg.pidfile, { force: true });
+    process.exit(1);
+  }
   const server = new ApiServer(engine.router, log);
   const tls = await tlsOptions(cfg);
   try {

@@ -46,6 +46,8 @@ import { parseRamBytes } from '../domain/container/units.ts';
 import { RegistryService } from '../services/registry/registry-service.ts';
 import { registerRegistryRoutes } from '../api/engine/routers/images/registry-routes.ts';
 import os from 'node:os';
+import { type DaemonSeccomp, daemonSeccomp, seccompProfileName, seccompProfileSource } from '../domain/oci-spec/daemon-security.ts';
+import { type RemappedRoot, remappedDataRoot, remappedRuntimeDir, setupRemappedRoot } from '../system/userns/remapped-root.ts';
 
 export interface Engine {
   router: Router;
@@ -67,11 +69,39 @@ async function engineId(dataRoot: string): Promise<string> {
   }
 }
 
+/** The daemon's `seccomp-profile`: a file is read and checked at start (dockerd's setupSeccompProfile). */
+async function loadDaemonSeccomp(value: string): Promise<DaemonSeccomp> {
+  if (seccompProfileSource(value) !== 'file') return daemonSeccomp(value);
+  let text: string;
+  try {
+    text = await readFile(value, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new Error(`opening seccomp profile (${value}) failed: open ${value}: ${e.code === 'ENOENT' ? 'no such file or directory' : e.message}`);
+  }
+  return daemonSeccomp(value, text);
+}
+
+/**
+ * `--userns-remap` (dockerd's setupRemappedRoot + setupDaemonRoot): the remapped root, and the data root it
+ * implies (`<data-root>/<uid>.<gid>`: images and containers of a remapping daemon live apart). The exec root,
+ * where container root filesystems are mounted, must be reachable by the remapped root too.
+ */
+async function remapSetup(ctx: Ctx, cfg: DaemonConfig): Promise<{ remap?: RemappedRoot; dataRoot: string }> {
+  const remap = cfg['userns-remap'] ? await setupRemappedRoot(ctx, cfg['userns-remap']) : undefined;
+  if (!remap) return { dataRoot: cfg['data-root'] };
+  const dataRoot = await remappedDataRoot(cfg['data-root'], remap.root);
+  await remappedRuntimeDir(cfg['exec-root'], remap.root);
+  await remappedRuntimeDir(join(cfg['exec-root'], 'containers'), remap.root);
+  return { remap, dataRoot };
+}
+
 /** The composition root: the one place that names concrete drivers and wires services together. */
 export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engine> {
   const ctx: Ctx = { log };
   const events = new EventsService();
-  const dataRoot = cfg['data-root'];
+  const { remap, dataRoot } = await remapSetup(ctx, cfg);
+  const seccomp = await loadDaemonSeccomp(cfg['seccomp-profile']);
   const execRoot = cfg['exec-root'];
   const id = await engineId(dataRoot);
 
@@ -92,7 +122,7 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
     runtimes: Object.fromEntries([...probe.runtimes.map((r) => [r.name, r.path]), ...Object.entries(cfg.runtimes).map(([n, r]) => [n, r.path])]),
   });
 
-  const images = await ImageService.create({ dataRoot, events, log });
+  const images = await ImageService.create({ dataRoot, events, log, idMapping: remap?.mapping });
   const registryOpts = (c: DaemonConfig) => ({
     mirrors: c['registry-mirrors'],
     insecureRegistries: c['insecure-registries'],
@@ -150,7 +180,7 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
     },
   });
   const volumesRoot = join(dataRoot, 'volumes');
-  const volumes = await VolumesService.create(ctx, { root: volumesRoot, drivers: [new LocalVolumeDriver(volumesRoot)], events });
+  const volumes = await VolumesService.create(ctx, { root: volumesRoot, drivers: [new LocalVolumeDriver(volumesRoot, { rootIdentity: remap?.root })], events });
   const containers = new ContainerService({
     dataRoot,
     execRoot,
@@ -175,6 +205,9 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
       cgroupnsMode: cfg['default-cgroupns-mode'],
       shmSize: parseRamBytes(cfg['default-shm-size']),
       hostMaskedPaths: probe.hostMaskedPaths,
+      idMapping: remap?.mapping,
+      seccomp,
+      noNewPrivileges: cfg['no-new-privileges'],
     }),
   });
   containersRef = containers;
@@ -187,6 +220,8 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
     registryConfig: () => registry.settings,
     id,
     cgroupVersion: probe.cgroup === 'v2' ? '2' : '1',
+    dockerRootDir: dataRoot,
+    security: { seccompProfile: seccompProfileName(seccomp), userns: remap !== undefined },
     runtimes: () => {
       const t = runtimeTable();
       return { default: t.default, names: Object.keys(t.table), paths: Object.fromEntries(Object.entries(t.table).map(([n, r]) => [n, r.path])) };

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { Sandbox } from '../support/sandbox.ts';
 import { assertExit, assertStderr, useSandbox } from './helpers.ts';
 
 /**
@@ -228,5 +230,66 @@ describe('namespaces', () => {
         }
       }
     }
+  });
+});
+
+/**
+ * The daemon's defaults for containers that do not say otherwise: `no-new-privileges` and `seccomp-profile`
+ * (unconfined, then a profile file). A daemon of its own, restarted with each configuration.
+ */
+describe('daemon defaults: no-new-privileges and seccomp-profile', () => {
+  let d: Sandbox | undefined;
+  const daemon = (): Sandbox => d ?? assert.fail('sandbox not created');
+  const runIn = (args: string[], script: string) => daemon().docker(['run', '--rm', ...args, 'bb', 'sh', '-c', script]);
+
+  before(async () => {
+    d = await Sandbox.create({ label: 'secdef', daemonConfig: { 'no-new-privileges': true, 'seccomp-profile': 'unconfined' } });
+    await d.importBusybox('bb');
+  });
+  after(async () => {
+    await d?.close();
+  });
+
+  test('no-new-privileges: set for containers, unless --security-opt no-new-privileges=false', async () => {
+    const sb = daemon();
+    assert.match((await runIn([], 'grep NoNewPrivs /proc/self/status')).stdout, /^NoNewPrivs:\s+1$/m);
+    assert.match((await runIn(['--security-opt', 'no-new-privileges=false'], 'grep NoNewPrivs /proc/self/status')).stdout, /^NoNewPrivs:\s+0$/m);
+    const exec = await sb.dockerOk(['run', '-d', '--name', 'nnp-exec', 'bb', 'sleep', '60']);
+    try {
+      assert.match(await sb.dockerOk(['exec', exec, 'grep', 'NoNewPrivs', '/proc/self/status']), /NoNewPrivs:\s+1/, 'exec too');
+    } finally {
+      await sb.docker(['rm', '-f', 'nnp-exec']);
+    }
+  });
+
+  test('seccomp-profile unconfined: no filter by default; seccomp=builtin brings Docker\'s back', async () => {
+    const sb = daemon();
+    const r = await runIn([], 'grep "^Seccomp:" /proc/self/status; unshare -U true && echo unshared');
+    assertExit(sb, r, 0);
+    assert.match(r.stdout, /^Seccomp:\s+0\nunshared$/m);
+    const b = await runIn(['--security-opt', 'seccomp=builtin'], 'grep "^Seccomp:" /proc/self/status; unshare -U true');
+    assertExit(sb, b, 1);
+    assert.match(b.stdout, /^Seccomp:\s+2$/m);
+    const info = JSON.parse(await sb.dockerOk(['info', '--format', '{{json .}}'])) as { SecurityOptions: string[]; Warnings: string[] | null };
+    assert.ok(info.SecurityOptions.includes('name=seccomp,profile=unconfined'), JSON.stringify(info.SecurityOptions));
+    assert.ok(info.Warnings?.includes('WARNING: daemon is not using the default seccomp profile'), JSON.stringify(info.Warnings));
+  });
+
+  test('seccomp-profile <file>: the profile of containers that name none (not of privileged ones)', async () => {
+    const sb = daemon();
+    const profile = `${sb.dir}/deny-mkdir.json`;
+    writeFileSync(profile, '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]}');
+    writeFileSync(sb.configFile, JSON.stringify({ 'seccomp-profile': profile }));
+    await sb.restart();
+    const r = await runIn([], 'grep "^Seccomp:" /proc/self/status; grep NoNewPrivs /proc/self/status; mkdir /x');
+    assertExit(sb, r, 1);
+    assert.match(r.stdout, /^Seccomp:\s+2\nNoNewPrivs:\s+0$/m, 'the file\'s filter; no-new-privileges is off again');
+    assertStderr(sb, r, 'Operation not permitted');
+    assertExit(sb, await runIn(['--security-opt', 'seccomp=unconfined'], 'mkdir /x'), 0);
+    assertExit(sb, await runIn(['--security-opt', 'seccomp=builtin'], 'mkdir /x'), 0);
+    const priv = await runIn(['--privileged'], 'grep "^Seccomp:" /proc/self/status; mkdir /x && echo made');
+    assert.match(priv.stdout, /^Seccomp:\s+0\nmade$/m);
+    const opts = await sb.dockerOk(['info', '--format', '{{json .SecurityOptions}}']);
+    assert.ok((JSON.parse(opts) as string[]).includes(`name=seccomp,profile=${profile}`), opts);
   });
 });

@@ -68,6 +68,12 @@ export interface DaemonConfig {
   'default-ipc-mode': string;
   'default-cgroupns-mode': string;
   'default-shm-size': string;
+  /** `default`, `user`, `user:group`, `uid` or `uid:gid`: run containers in a user namespace ("" = off). */
+  'userns-remap': string;
+  /** The containers' default seccomp profile: "" or `builtin` (Docker's), `unconfined`, or a JSON file's path. */
+  'seccomp-profile': string;
+  /** Set no-new-privileges for containers that do not say otherwise. */
+  'no-new-privileges': boolean;
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';
@@ -124,6 +130,9 @@ export function defaultConfig(): DaemonConfig {
     'default-ipc-mode': 'private',
     'default-cgroupns-mode': 'host',
     'default-shm-size': '64M',
+    'userns-remap': '',
+    'seccomp-profile': '',
+    'no-new-privileges': false,
   };
 }
 
@@ -186,6 +195,9 @@ const FLAGS: Record<string, FlagSpec> = {
   'default-ipc-mode': { key: 'default-ipc-mode', kind: 'string' },
   'default-cgroupns-mode': { key: 'default-cgroupns-mode', kind: 'string' },
   'default-shm-size': { key: 'default-shm-size', kind: 'string' },
+  'userns-remap': { key: 'userns-remap', kind: 'string' },
+  'seccomp-profile': { key: 'seccomp-profile', kind: 'string' },
+  'no-new-privileges': { key: 'no-new-privileges', kind: 'bool' },
 };
 
 /** Keys SIGHUP reloads (a subset of dockerd's reloadable set, for what berth implements). */

@@ -243,3 +243,25 @@ describe('buildExecProcess', () => {
     assert.equal(p.terminal, false);
   });
 });
+
+describe('buildSpec with a user namespace (--userns-remap)', () => {
+  const maps = { uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 200000, size: 1000 }] };
+  it('adds a user namespace with the mappings and leaves the cgroup mount writable', () => {
+    const s = buildSpec({ ...base, userns: maps });
+    assert.deepEqual(s.linux.namespaces.find((n) => n.type === 'user'), { type: 'user' });
+    assert.deepEqual(s.linux.uidMappings, maps.uidMappings);
+    assert.deepEqual(s.linux.gidMappings, maps.gidMappings);
+    assert.equal(mountOf(s, '/sys/fs/cgroup')?.options?.includes('ro'), false);
+    assert.ok(mountOf(s, '/sys')?.options?.includes('ro'), '/sys stays read-only');
+  });
+  it('joins an existing user namespace by path', () => {
+    const s = buildSpec({ ...base, userns: { ...maps, path: '/proc/42/ns/user' } });
+    assert.deepEqual(s.linux.namespaces.find((n) => n.type === 'user'), { type: 'user', path: '/proc/42/ns/user' });
+  });
+  it('has none without it', () => {
+    const s = buildSpec(base);
+    assert.equal(s.linux.namespaces.some((n) => n.type === 'user'), false);
+    assert.equal(s.linux.uidMappings, undefined);
+    assert.equal(s.linux.gidMappings, undefined);
+  });
+});

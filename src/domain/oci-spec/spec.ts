@@ -13,7 +13,7 @@ import {
   defaultDeviceRules,
   defaultMounts,
 } from './defaults.ts';
-import type { OciDevice, OciDeviceCgroup, OciMount, OciNamespace, OciProcess, OciResources, OciRlimit, OciSeccomp, OciSpec, OciThrottleDevice } from './types.ts';
+import type { OciDevice, OciDeviceCgroup, OciIdMapping, OciMount, OciNamespace, OciProcess, OciResources, OciRlimit, OciSeccomp, OciSpec, OciThrottleDevice } from './types.ts';
 
 /** A namespace the container joins: a new one (default), the host's, or an existing one by path. */
 export type NamespaceMode = { mode: 'private' } | { mode: 'host' } | { mode: 'path'; path: string };
@@ -129,6 +129,11 @@ export interface SpecOptions extends ProcessOptions {
    * on this host (probeRuntimes' hostMaskedPaths).
    */
   hostMaskedPaths?: string[];
+  /**
+   * A user namespace (daemon `--userns-remap`): the container's root is an unprivileged host ID. `path` joins an
+   * existing one (that of a container whose network, IPC or PID namespace this one shares).
+   */
+  userns?: { uidMappings: OciIdMapping[]; gidMappings: OciIdMapping[]; path?: string };
 }
 
 /** Docker's default environment (PATH, HOSTNAME, TERM with a TTY) overridden or extended by `env` (KEY=VALUE). */
@@ -359,6 +364,7 @@ export function buildSpec(o: SpecOptions): OciSpec {
     namespace('pid', o.pid, 'private'),
     namespace('ipc', o.ipc, 'private'),
     namespace('cgroup', o.cgroupns, 'host'),
+    o.userns ? namespace('user', o.userns.path ? { mode: 'path', path: o.userns.path } : undefined, 'private') : undefined,
   ].filter((n): n is OciNamespace => n !== undefined);
   const utsHost = o.uts?.mode === 'host';
   const spec: OciSpec = {
@@ -377,6 +383,12 @@ export function buildSpec(o: SpecOptions): OciSpec {
   if (!o.privileged) {
     spec.linux.maskedPaths = o.maskedPaths ? [...o.maskedPaths] : [...DEFAULT_MASKED_PATHS, ...(o.hostMaskedPaths ?? [])];
     spec.linux.readonlyPaths = o.readonlyPaths ? [...o.readonlyPaths] : [...DEFAULT_READONLY_PATHS];
+  }
+  if (o.userns) {
+    spec.linux.uidMappings = o.userns.uidMappings.map((m) => ({ ...m }));
+    spec.linux.gidMappings = o.userns.gidMappings.map((m) => ({ ...m }));
+    // dockerd: a read-only cgroup mount cannot be remounted inside a user namespace, so it is left writable
+    for (const m of spec.mounts) if (m.type === 'cgroup') m.options = (m.options ?? []).filter((x) => x !== 'ro');
   }
   if (o.seccomp) spec.linux.seccomp = o.seccomp;
   if (o.devices && o.devices.length > 0) spec.linux.devices = o.devices.map((d) => ({ ...d }));

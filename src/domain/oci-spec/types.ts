@@ -107,7 +107,16 @@ export interface OciSpec {
     /** Propagation of the rootfs mount ("shared", "rslave"…): needed for shared/slave bind mounts. */
     rootfsPropagation?: string;
     seccomp?: OciSeccomp;
+    /** With a `user` namespace: container IDs → host IDs. */
+    uidMappings?: OciIdMapping[];
+    gidMappings?: OciIdMapping[];
   };
+}
+
+export interface OciIdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
 }
 
 export interface OciSyscall {

@@ -19,6 +19,9 @@ import type { AttachStreams, ContainerRuntime } from '../../drivers/runtime/cont
 import { mountOverlay, unmount } from '../../system/mount/mount.ts';
 import { run } from '../../system/exec/exec.ts';
 import { classifyStartError } from '../../domain/oci-spec/start-error.ts';
+import type { DaemonSeccomp } from '../../domain/oci-spec/daemon-security.ts';
+import { verifyUsernsSettings } from '../../domain/userns/container.ts';
+import type { IdentityMapping } from '../../domain/userns/id-map.ts';
 import type { EventsService } from '../events/events.ts';
 import type { ContainersForImages, ImageConfig, ImagesForContainers, RootfsLayout } from '../images/contract.ts';
 import type { ContainerHooks, ContainerRef, EndpointSettings, NetnsChoice, NetworkSettingsOut, NetworksForContainers, SandboxSpec } from '../networks/contract.ts';
@@ -73,6 +76,10 @@ export interface ContainerServiceOptions {
     shmSize?: number;
     /** Host paths dockerd also masks (probeRuntimes' hostMaskedPaths: each CPU's thermal_throttle). */
     hostMaskedPaths?: string[];
+    /** The daemon's --userns-remap mapping, --seccomp-profile and --no-new-privileges (see buildContainerSpec). */
+    idMapping?: IdentityMapping;
+    seccomp?: DaemonSeccomp;
+    noNewPrivileges?: boolean;
   };
 }
 
@@ -199,6 +206,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     if (config.Hostname && hostConfig.NetworkMode.startsWith('container:')) throw new InvalidArgumentError('conflicting options: hostname and the network mode');
     const dd = this.#o.defaults();
     const settingWarnings = verifyCreateSettings(hostConfig, config, this.#cgroups.caps, this.#security, { ipcMode: dd.ipcMode, cgroupnsMode: dd.cgroupnsMode, shmSize: dd.shmSize }, dd.hostMaskedPaths);
+    verifyUsernsSettings(hostConfig, dd.idMapping !== undefined);
     if (!config.Image) throw new InvalidArgumentError('No image specified');
     const rtNames = this.#o.runtimes();
     if (hostConfig.Runtime && !rtNames.table[hostConfig.Runtime]) throw new InvalidArgumentError(`unknown or invalid runtime name: ${hostConfig.Runtime}`);

@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { chown, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../../common/errors.ts';
 import { parseSecurityOpts, validateSysctls } from '../../domain/container/security.ts';
@@ -8,9 +8,14 @@ import { parseResources, type ThrottleDevice } from '../../domain/container/reso
 import { processEnv } from '../../domain/container/normalize.ts';
 import type { ContainerRecord, HostConfig } from '../../domain/container/types.ts';
 import { type NamespaceMode, type ResourceOptions, type SpecMount, type Ulimit, buildSpec } from '../../domain/oci-spec/spec.ts';
-import type { OciSpec } from '../../domain/oci-spec/types.ts';
+import type { OciSeccomp, OciSpec } from '../../domain/oci-spec/types.ts';
 import { type ResolvedUser, resolveUser } from '../../domain/oci-spec/user.ts';
+import { type DaemonSeccomp, setsNoNewPrivileges, setsSeccomp } from '../../domain/oci-spec/daemon-security.ts';
+import { seccompFor } from '../../domain/oci-spec/seccomp.ts';
+import { joinedUserns, usesUserns } from '../../domain/userns/container.ts';
+import { type IdentityMapping, type IdPair, ociMappings, rootPair } from '../../domain/userns/id-map.ts';
 import type { NetnsChoice } from '../networks/contract.ts';
+import { resolveInRoot } from './scope-path.ts';
 
 async function readOpt(path: string): Promise<string | undefined> {
   try {
@@ -37,7 +42,19 @@ export interface SpecInput {
   rootfs: string;
   containerDir: string;
   netns: NetnsChoice;
-  defaults: { init: boolean; initPath: string; ulimits: { Name: string; Soft: number; Hard: number }[]; maxNofile?: number; cgroupParent?: string };
+  defaults: {
+    init: boolean;
+    initPath: string;
+    ulimits: { Name: string; Soft: number; Hard: number }[];
+    maxNofile?: number;
+    cgroupParent?: string;
+    /** The daemon's `--userns-remap` mapping: containers run in a user namespace unless `--userns=host`. */
+    idMapping?: IdentityMapping;
+    /** The daemon's `seccomp-profile` (default: Docker's): for containers that name no profile. */
+    seccomp?: DaemonSeccomp;
+    /** The daemon's `no-new-privileges`: for containers whose security options do not set it. */
+    noNewPrivileges?: boolean;
+  };
   /** The container's volumes, binds and tmpfs mounts (ContainerMounts.setup). */
   mounts: SpecMount[];
   /** What the host offers (capabilities held, seccomp, kernel); default: everything. */
@@ -53,10 +70,13 @@ export async function buildContainerSpec(i: SpecInput): Promise<OciSpec> {
   const { rec, rootfs } = i;
   const h = rec.HostConfig;
   const user = await userIn(rootfs, rec.Config.User, h.GroupAdd ?? []);
+  const userns = usesUserns(h, i.defaults.idMapping !== undefined) ? i.defaults.idMapping : undefined;
+  // what the engine creates for the container belongs to its root (the remapped one with --userns-remap)
+  const owner = rootPair(userns);
   const cwd = rec.Config.WorkingDir || '/';
   if (cwd !== '/') {
     // Docker creates a missing WORKDIR
-    await mkdir(join(rootfs, cwd), { recursive: true }).catch(() => {});
+    await mkdirOwned(rootfs, cwd, owner).catch(() => {});
   }
   const hostNet = i.netns.kind === 'host';
   // the network files, unless the user mounts something there (dockerd's TrySetNetworkMount)
@@ -66,8 +86,13 @@ export async function buildContainerSpec(i: SpecInput): Promise<OciSpec> {
     if (!taken.has(`/etc/${f}`)) mounts.push({ type: 'bind', source: join(i.containerDir, f), destination: `/etc/${f}` });
   }
   mounts.push(...i.mounts);
+  if (userns) {
+    await Promise.all(['resolv.conf', 'hostname', 'hosts'].map((f) => chown(join(i.containerDir, f), owner.uid, owner.gid).catch(() => {})));
+  }
   const network: NamespaceMode = i.netns.kind === 'host' ? { mode: 'host' } : i.netns.kind === 'path' ? { mode: 'path', path: i.netns.path } : { mode: 'private' };
   const ns = i.namespaces ?? { shm: { kind: 'tmpfs' as const } };
+  // a shareable donor's /dev/shm tmpfs (never the host's /dev/shm of --ipc host)
+  if (userns && h.IpcMode === 'shareable' && ns.shm.kind === 'bind') await chown(ns.shm.source, owner.uid, owner.gid).catch(() => {});
   const host = i.security ?? probeHostSecurity();
   const sec = parseSecurityOpts(h.SecurityOpt);
   const utsHost = hostNet || h.UTSMode === 'host';
@@ -105,8 +130,8 @@ export async function buildContainerSpec(i: SpecInput): Promise<OciSpec> {
     cgroupns: ns.cgroupns,
     shm: ns.shm,
     availableCaps: host.caps,
-    noNewPrivileges: sec.noNewPrivileges,
-    seccomp: seccompOf(h, containerCaps(h, host), host),
+    noNewPrivileges: setsNoNewPrivileges(h.SecurityOpt) ? sec.noNewPrivileges : (i.defaults.noNewPrivileges ?? false),
+    seccomp: seccompWithDefault(h, containerCaps(h, host), host, i.defaults.seccomp),
     devices,
     deviceRules: h.Privileged ? undefined : devs.rules,
     maskedPaths: Array.isArray(masked) ? masked : undefined,
@@ -118,7 +143,40 @@ export async function buildContainerSpec(i: SpecInput): Promise<OciSpec> {
     cgroupParent: cgroupParentOf((h.CgroupParent as string | undefined) || i.defaults.cgroupParent),
     init,
     initPath: init ? i.defaults.initPath || undefined : undefined,
+    userns: userns
+      ? {
+          uidMappings: ociMappings(userns.uids),
+          gidMappings: ociMappings(userns.gids),
+          path: joinedUserns([network.mode === 'path' ? network.path : undefined, ns.ipc?.mode === 'path' ? ns.ipc.path : undefined, ns.pid?.mode === 'path' ? ns.pid.path : undefined]),
+        }
+      : undefined,
   });
+}
+
+/**
+ * The container's seccomp section: its own `--security-opt seccomp=…`, else the daemon's `seccomp-profile`
+ * (dockerd's WithSeccomp: privileged containers and hosts without seccomp get none).
+ */
+function seccompWithDefault(h: HostConfig, bounding: readonly string[], host: HostSecurity, daemon: DaemonSeccomp | undefined): OciSeccomp | undefined {
+  if (!daemon || daemon.mode === 'builtin' || setsSeccomp(h.SecurityOpt) || h.Privileged || !host.seccomp) return seccompOf(h, bounding, host);
+  if (daemon.mode === 'unconfined') return undefined;
+  return seccompFor(daemon.profile, { arch: host.arch, bounding, kernel: host.kernel });
+}
+
+/**
+ * mkdir -p of `path` as the container sees it (symlinks resolved inside `root`), the directories it creates owned
+ * by `owner` (dockerd's SetupWorkingDirectory: MkdirAllAndChownNew).
+ */
+async function mkdirOwned(root: string, path: string, owner: IdPair): Promise<void> {
+  const target = await resolveInRoot(root, path);
+  const first = await mkdir(target, { recursive: true });
+  if (first === undefined || (owner.uid === 0 && owner.gid === 0)) return;
+  for (let p = first; ; ) {
+    await chown(p, owner.uid, owner.gid);
+    if (p === target) break;
+    const next: string = join(p, target.slice(p.length + 1).split('/')[0]!);
+    p = next;
+  }
 }
 
 /** Linux device numbers of a device node (Go's unix.Major/Minor of st_rdev). */

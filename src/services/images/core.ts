@@ -4,6 +4,7 @@ import { NotFoundError } from '../../common/errors.ts';
 import { readJson, writeJsonAtomic } from '../../common/fs.ts';
 import { type Logger, nullLogger } from '../../common/log.ts';
 import type { ImageConfigBlob } from '../../domain/image/config.ts';
+import type { IdentityMapping } from '../../domain/userns/id-map.ts';
 import { familiarString, parseAnyReference, type Reference, tagNameOnly } from '../../domain/image/reference.ts';
 import type { Snapshotter } from '../../drivers/snapshotter/contract.ts';
 import { OverlaySnapshotter } from '../../drivers/snapshotter/overlayfs/overlay-snapshotter.ts';
@@ -22,6 +23,8 @@ export interface ImageServiceOptions {
   log?: Logger;
   /** Defaults to overlay2 under the data root. */
   snapshotter?: Snapshotter;
+  /** The daemon's `--userns-remap` mapping: layers are unpacked with their owners shifted into it. */
+  idMapping?: IdentityMapping;
 }
 
 interface SnapshotRecord {
@@ -51,7 +54,7 @@ export class ImageCore {
     this.root = `${opts.dataRoot}/image`;
     this.log = opts.log ?? nullLogger;
     this.#events = opts.events;
-    this.snap = opts.snapshotter ?? new OverlaySnapshotter(opts.dataRoot);
+    this.snap = opts.snapshotter ?? new OverlaySnapshotter(opts.dataRoot, { idMapping: opts.idMapping });
     this.content = new ContentStore(this.root);
     this.layers = new LayerStore(this.root, this.snap, this.content);
     this.images = new ImageStore(this.root, this.content);

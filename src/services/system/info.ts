@@ -5,6 +5,12 @@ import type { DaemonConfig } from '../../domain/config/daemon-config.ts';
 import { formatPrefix } from '../../domain/registry/ip.ts';
 import type { RegistrySettings } from '../../domain/registry/registry-config.ts';
 
+/** What SecurityOptions shows: the daemon's seccomp profile (builtin, unconfined or a path) and user namespaces. */
+export interface InfoSecurity {
+  seccompProfile: string;
+  userns: boolean;
+}
+
 export interface InfoCounts {
   containers: { running: number; paused: number; stopped: number };
   images: number;
@@ -28,6 +34,8 @@ export class SystemInfo {
   readonly #runtimes: () => { default: string; names: string[]; paths: Record<string, string> };
   readonly #cgroupVersion: string;
   readonly #registry: () => RegistrySettings;
+  readonly #rootDir: string | undefined;
+  readonly #security: InfoSecurity;
   #osName?: string;
 
   constructor(o: {
@@ -37,8 +45,13 @@ export class SystemInfo {
     runtimes: () => { default: string; names: string[]; paths: Record<string, string> };
     cgroupVersion: string;
     registryConfig: () => RegistrySettings;
+    /** The data root in use ("Docker Root Dir"): `<data-root>/<uid>.<gid>` with --userns-remap. Default: data-root. */
+    dockerRootDir?: string;
+    security?: InfoSecurity;
   }) {
     this.#registry = o.registryConfig;
+    this.#rootDir = o.dockerRootDir;
+    this.#security = o.security ?? { seccompProfile: 'builtin', userns: false };
     this.#cfg = o.cfg;
     this.#counts = o.counts;
     this.#id = o.id;
@@ -61,6 +74,13 @@ export class SystemInfo {
       IndexConfigs: indexConfigs,
       Mirrors: mirrors,
     };
+  }
+
+  #warnings(cfg: DaemonConfig): string[] | null {
+    const w: string[] = [];
+    if (cfg.hosts.some((h) => h.startsWith('tcp://')) && !cfg.tlsverify) w.push('WARNING: API is accessible on a TCP port without encryption.');
+    if (this.#security.seccompProfile !== 'builtin') w.push('WARNING: daemon is not using the default seccomp profile');
+    return w.length ? w : null;
   }
 
   async info(): Promise<Record<string, unknown>> {
@@ -117,7 +137,7 @@ export class SystemInfo {
       NCPU: os.cpus().length,
       MemTotal: os.totalmem(),
       GenericResources: null,
-      DockerRootDir: cfg['data-root'],
+      DockerRootDir: this.#rootDir ?? cfg['data-root'],
       HttpProxy: '',
       HttpsProxy: '',
       NoProxy: '',
@@ -134,9 +154,9 @@ export class SystemInfo {
       ContainerdCommit: { ID: '' },
       RuncCommit: { ID: '' },
       InitCommit: { ID: '' },
-      SecurityOptions: ['name=seccomp,profile=builtin'],
+      SecurityOptions: [`name=seccomp,profile=${this.#security.seccompProfile}`, ...(this.#security.userns ? ['name=userns'] : [])],
       CDISpecDirs: [],
-      Warnings: cfg.hosts.some((h) => h.startsWith('tcp://')) && !cfg.tlsverify ? ['WARNING: API is accessible on a TCP port without encryption.'] : null,
+      Warnings: this.#warnings(cfg),
     };
   }
 }

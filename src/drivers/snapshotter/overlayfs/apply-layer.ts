@@ -10,9 +10,18 @@ import tar from 'tar-stream';
 import type { Ctx } from '../../../common/ctx.ts';
 import { BerthError, InvalidArgumentError } from '../../../common/errors.ts';
 import { classifyTarPath, cleanTarPath, OVERLAY_OPAQUE_XATTR } from '../../../domain/image/whiteout.ts';
+import { type IdentityMapping, isEmptyMapping, pairToHost } from '../../../domain/userns/id-map.ts';
 import { run } from '../../../system/exec/exec.ts';
 import { mknodScript, type SpecialFile } from './special-files.ts';
-import type { TarHeader } from './tar-writer.ts';
+import { ownerOf, type TarHeader } from './tar-writer.ts';
+
+export interface ApplyOptions {
+  /**
+   * The daemon's `--userns-remap` mapping: every entry's owner is shifted into the remapped range as it is
+   * written (dockerd's UIDMaps/GIDMaps tar option), so the container's root owns what the image's root owns.
+   */
+  idMapping?: IdentityMapping;
+}
 
 export interface ApplyResult {
   /** sha256 of the uncompressed tar stream. */
@@ -52,7 +61,7 @@ function xattrsOf(pax: Record<string, string> | null | undefined): [string, stri
  * mknod) are made by one `sh` script per layer. Computes the diff id while streaming. Refuses entries that would
  * escape `dest` (`..`, or a path through a symlink).
  */
-export async function applyLayer(ctx: Ctx, input: Readable, dest: string): Promise<ApplyResult> {
+export async function applyLayer(ctx: Ctx, input: Readable, dest: string, opts: ApplyOptions = {}): Promise<ApplyResult> {
   const hash = createHash('sha256');
   let tarSize = 0;
   const tap = new Transform({
@@ -65,7 +74,7 @@ export async function applyLayer(ctx: Ctx, input: Readable, dest: string): Promi
   const extract = tar.extract({ allowUnknownFormat: true } as Parameters<typeof tar.extract>[0]);
   const piping = pipeline(input, tap, extract);
   piping.catch(() => {});
-  const a = new Applier(ctx, dest);
+  const a = new Applier(ctx, dest, isEmptyMapping(opts.idMapping) ? undefined : opts.idMapping);
   try {
     for await (const entry of extract) {
       await a.entry(entry.header as TarHeader, entry as unknown as AsyncIterable<Buffer>);
@@ -120,10 +129,23 @@ class Applier {
   readonly #opaque = new Set<string>();
   #specials: { f: SpecialFile; meta: Meta }[] = [];
   readonly #pendingSpecial = new Set<string>();
+  readonly #ids: IdentityMapping | undefined;
 
-  constructor(ctx: Ctx, dest: string) {
+  constructor(ctx: Ctx, dest: string, ids: IdentityMapping | undefined) {
     this.#ctx = ctx;
     this.#dest = dest;
+    this.#ids = ids;
+  }
+
+  /** The entry's owner as written on the host: shifted by the remapping (an ID outside the ranges is refused). */
+  #owner(h: TarHeader): { uid: number; gid: number } {
+    const p = ownerOf(h);
+    if (!this.#ids) return p;
+    try {
+      return pairToHost(this.#ids, p);
+    } catch (err) {
+      throw new InvalidArgumentError(`invalid layer entry "${h.name}": ${(err as Error).message}`);
+    }
   }
 
   #abs(rel: string): string {
@@ -140,8 +162,14 @@ class Applier {
       cur = cur ? `${cur}/${part}` : part;
       if (this.#dirs.has(cur)) continue;
       const st = lstatOrUndefined(this.#abs(cur));
-      if (!st) mkdirSync(this.#abs(cur), { mode: 0o755 });
-      else if (!st.isDirectory()) throw new InvalidArgumentError(`invalid layer: "${rel}" goes through "${cur}", which is not a directory`);
+      if (!st) {
+        mkdirSync(this.#abs(cur), { mode: 0o755 });
+        // a parent the tar does not list belongs to the container's root (dockerd's MkdirAllAndChownNew)
+        if (this.#ids) {
+          const root = pairToHost(this.#ids, { uid: 0, gid: 0 });
+          lchownSync(this.#abs(cur), root.uid, root.gid);
+        }
+      } else if (!st.isDirectory()) throw new InvalidArgumentError(`invalid layer: "${rel}" goes through "${cur}", which is not a directory`);
       this.#dirs.add(cur);
     }
   }
@@ -179,7 +207,7 @@ class Applier {
 
   async entry(h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
     const rel = cleanTarPath(h.name);
-    const meta: Meta = { uid: h.uid ?? 0, gid: h.gid ?? 0, mode: h.mode ?? 0o644, mtime: h.mtime ?? new Date(0), xattrs: xattrsOf(h.pax) };
+    const meta: Meta = { ...this.#owner(h), mode: h.mode ?? 0o644, mtime: h.mtime ?? new Date(0), xattrs: xattrsOf(h.pax) };
     const what = classifyTarPath(rel);
     if (what.kind === 'meta') return;
     if (this.#pendingSpecial.has(rel)) await this.#flushSpecials();

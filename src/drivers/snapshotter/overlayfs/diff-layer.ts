@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { getAttribute } from '@napi-rs/xattr';
 import type { Logger } from '../../../common/log.ts';
 import { OVERLAY_OPAQUE_XATTR, opaqueMarkerFor, whiteoutFor } from '../../../domain/image/whiteout.ts';
-import { headerFor, sortNames, TarWriter } from './tar-writer.ts';
+import { headerFor, mapOwner, type OwnerMap, sortNames, TarWriter } from './tar-writer.ts';
 
 /** True for an overlay whiteout: a character device 0/0. */
 export function isOverlayWhiteout(st: { isCharacterDevice(): boolean; rdev: number }): boolean {
@@ -18,9 +18,10 @@ export async function isOpaqueDir(path: string): Promise<boolean> {
 /**
  * An overlay upper (or layer diff) dir as an OCI layer tar: overlay whiteouts become `.wh.<name>` files and opaque
  * dirs get a `.wh..wh..opq` entry, as moby's overlay WhiteoutFormat. Hardlinks inside the dir are kept as links.
- * The root itself is not an entry.
+ * The root itself is not an entry. With `owners` (a remapping daemon), owners are written as the container sees
+ * them; whiteouts, which the kernel creates as the host's root, say root.
  */
-export function diffLayer(upperDir: string, log: Logger): Readable {
+export function diffLayer(upperDir: string, log: Logger, owners?: OwnerMap): Readable {
   const w = new TarWriter();
   const seen = new Map<string, string>();
   const walk = async (rel: string): Promise<void> => {
@@ -30,17 +31,19 @@ export function diffLayer(upperDir: string, log: Logger): Readable {
       const p = `${upperDir}/${r}`;
       const st = await lstat(p);
       if (isOverlayWhiteout(st)) {
-        await w.add({ name: whiteoutFor(r), type: 'file', mode: 0o100000 | (st.mode & 0o777), uid: st.uid, gid: st.gid, mtime: new Date(Math.floor(st.mtimeMs / 1000) * 1000) });
+        const owner = owners ? { uid: 0, gid: 0 } : { uid: st.uid, gid: st.gid };
+        await w.add({ name: whiteoutFor(r), type: 'file', mode: 0o100000 | (st.mode & 0o777), ...owner, mtime: new Date(Math.floor(st.mtimeMs / 1000) * 1000) });
         continue;
       }
-      const h = await headerFor(r, p, st);
-      if (!h) {
+      const raw = await headerFor(r, p, st);
+      if (!raw) {
         log.debug('skipping socket in layer diff', { path: r });
         continue;
       }
+      const h = mapOwner(raw, owners);
       if (h.type === 'directory') {
         await w.add(h);
-        if (await isOpaqueDir(p)) await w.add({ name: opaqueMarkerFor(r), type: 'file', mode: 0o100000 | (st.mode & 0o777), uid: st.uid, gid: st.gid, mtime: h.mtime });
+        if (await isOpaqueDir(p)) await w.add({ name: opaqueMarkerFor(r), type: 'file', mode: 0o100000 | (st.mode & 0o777), uid: h.uid, gid: h.gid, mtime: h.mtime });
         await walk(r);
       } else if (h.type === 'file') {
         const key = `${st.dev}:${st.ino}`;

@@ -3,7 +3,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { Logger } from '../../../common/log.ts';
 import { isOpaqueDir, isOverlayWhiteout } from './diff-layer.ts';
-import { headerFor, sortNames, TarWriter } from './tar-writer.ts';
+import { headerFor, mapOwner, type OwnerMap, sortNames, TarWriter } from './tar-writer.ts';
 
 async function names(dir: string): Promise<string[]> {
   try {
@@ -18,9 +18,10 @@ async function names(dir: string): Promise<string[]> {
 /**
  * The merged view of overlay layers (top-most first: upper, then lowers) as one tar, without mounting: the top-most
  * layer that has a name wins, whiteouts hide lower entries, opaque dirs hide everything below them, and a directory
- * merges with the directories of the same name below it (stopping at a non-directory).
+ * merges with the directories of the same name below it (stopping at a non-directory). With `owners` (a
+ * remapping daemon), owners are written as the container sees them.
  */
-export function exportMerged(layers: readonly string[], log: Logger): Readable {
+export function exportMerged(layers: readonly string[], log: Logger, owners?: OwnerMap): Readable {
   const w = new TarWriter();
   const seen = new Map<string, string>();
   const walk = async (rel: string, roots: readonly string[]): Promise<void> => {
@@ -40,11 +41,12 @@ export function exportMerged(layers: readonly string[], log: Logger): Readable {
       const { i, st } = found.get(name)!;
       const r = rel ? `${rel}/${name}` : name;
       const p = `${roots[i]}/${r}`;
-      const h = await headerFor(r, p, st);
-      if (!h) {
+      const raw = await headerFor(r, p, st);
+      if (!raw) {
         log.debug('skipping socket in export', { path: r });
         continue;
       }
+      const h = mapOwner(raw, owners);
       if (h.type === 'directory') {
         await w.add(h);
         const below: string[] = [roots[i]!];

@@ -1,13 +1,23 @@
 import { randomInt } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Ctx } from '../../../common/ctx.ts';
 import { newId } from '../../../common/ids.ts';
+import { type IdentityMapping, isEmptyMapping, type IdPair, pairToContainer, rootPair } from '../../../domain/userns/id-map.ts';
 import type { AppliedLayer, Change, RootfsLayout, Snapshotter } from '../contract.ts';
 import { applyLayer } from './apply-layer.ts';
 import { overlayChanges } from './changes.ts';
 import { diffLayer } from './diff-layer.ts';
 import { exportMerged } from './export-merged.ts';
+import type { OwnerMap } from './tar-writer.ts';
+
+export interface OverlayOptions {
+  /**
+   * The daemon's `--userns-remap` mapping: layers are unpacked with their owners shifted into the remapped range,
+   * a snapshot's writable dirs belong to the remapped root, and diffs and exports shift owners back.
+   */
+  idMapping?: IdentityMapping;
+}
 
 const LINK_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -31,9 +41,22 @@ export class OverlaySnapshotter implements Snapshotter {
   readonly name = 'overlay2';
   readonly root: string;
   readonly #links = new Map<string, string>();
+  readonly #ids: IdentityMapping | undefined;
+  /** Owner of the dirs the snapshotter makes for containers (the remapped root, else the host's). */
+  readonly #rootIds: IdPair;
+  readonly #owners: OwnerMap | undefined;
 
-  constructor(dataRoot: string) {
+  constructor(dataRoot: string, opts: OverlayOptions = {}) {
     this.root = `${dataRoot}/overlay2`;
+    this.#ids = isEmptyMapping(opts.idMapping) ? undefined : opts.idMapping;
+    this.#rootIds = rootPair(this.#ids);
+    const ids = this.#ids;
+    this.#owners = ids ? (p) => pairToContainer(ids, p) : undefined;
+  }
+
+  async #own(...paths: string[]): Promise<void> {
+    if (!this.#ids) return;
+    for (const p of paths) await chown(p, this.#rootIds.uid, this.#rootIds.gid);
   }
 
   async init(ctx: Ctx): Promise<void> {
@@ -98,7 +121,8 @@ export class OverlaySnapshotter implements Snapshotter {
     await mkdir(tmp, { mode: 0o700 });
     try {
       await mkdir(`${tmp}/diff`, { mode: 0o755 });
-      return { id, ...(await applyLayer(ctx, tar, `${tmp}/diff`)) };
+      await this.#own(`${tmp}/diff`);
+      return { id, ...(await applyLayer(ctx, tar, `${tmp}/diff`, { idMapping: this.#ids })) };
     } catch (err) {
       await rm(tmp, { recursive: true, force: true });
       throw err;
@@ -154,8 +178,11 @@ export class OverlaySnapshotter implements Snapshotter {
       await mkdir(tmp, { mode: 0o700 });
       await mkdir(`${tmp}/diff`, { mode: 0o755 });
       await mkdir(`${tmp}/work`, { mode: 0o700 });
-      if (parents.length === 0) await mkdir(`${tmp}/empty`, { mode: 0o755 });
-      else await writeFile(`${tmp}/lower`, await this.#lowerString(parents));
+      await this.#own(`${tmp}/diff`, `${tmp}/work`);
+      if (parents.length === 0) {
+        await mkdir(`${tmp}/empty`, { mode: 0o755 });
+        await this.#own(`${tmp}/empty`);
+      } else await writeFile(`${tmp}/lower`, await this.#lowerString(parents));
       await writeFile(`${tmp}/parents`, parents.join('\n'));
       await rename(tmp, dir);
       await this.#makeLink(key);
@@ -186,7 +213,7 @@ export class OverlaySnapshotter implements Snapshotter {
   }
 
   diff(ctx: Ctx, layout: RootfsLayout): Readable {
-    return diffLayer(layout.upperDir, ctx.log);
+    return diffLayer(layout.upperDir, ctx.log, this.#owners);
   }
 
   changes(_ctx: Ctx, layout: RootfsLayout): Promise<Change[]> {
@@ -194,6 +221,6 @@ export class OverlaySnapshotter implements Snapshotter {
   }
 
   exportMerged(ctx: Ctx, layout: RootfsLayout): Readable {
-    return exportMerged([layout.upperDir, ...layout.lowerDirs], ctx.log);
+    return exportMerged([layout.upperDir, ...layout.lowerDirs], ctx.log, this.#owners);
   }
 }

@@ -3,8 +3,36 @@ import { open, readlink } from 'node:fs/promises';
 import { getAttribute, listAttributes } from '@napi-rs/xattr';
 import tar from 'tar-stream';
 
+/**
+ * How file owners on the host are written into a tar: the identity, or (with `--userns-remap`) the reverse of the
+ * remapping, so that a layer made from a container's files says uid 0 where the host says 100000.
+ */
+export type OwnerMap = (owner: { uid: number; gid: number }) => { uid: number; gid: number };
+
+/** A header with its owner mapped (unchanged without a map). */
+export function mapOwner<T extends { uid?: number; gid?: number }>(h: T, owners: OwnerMap | undefined): T {
+  if (!owners) return h;
+  return { ...h, ...owners({ uid: h.uid ?? 0, gid: h.gid ?? 0 }) };
+}
+
 /** A tar entry header as tar-stream takes it, with PAX records as strings. */
 export type TarHeader = Omit<Partial<tar.Header>, 'pax'> & { name: string; pax?: Record<string, string> };
+
+/** The largest ID a ustar header holds (7 octal digits); tar-stream writes 0o777777 for anything larger. */
+const MAX_USTAR_ID = 0o777777;
+
+/** Owners beyond ustar's range go into PAX `uid`/`gid` records (as Go's archive/tar and GNU tar write them). */
+function withLargeIds(h: TarHeader): TarHeader {
+  const big = (h.uid ?? 0) > MAX_USTAR_ID || (h.gid ?? 0) > MAX_USTAR_ID;
+  if (!big) return h;
+  return { ...h, pax: { ...h.pax, uid: String(h.uid ?? 0), gid: String(h.gid ?? 0) } };
+}
+
+/** An entry's owner: PAX `uid`/`gid` records win over the ustar fields (which cannot hold large IDs). */
+export function ownerOf(h: TarHeader): { uid: number; gid: number } {
+  const num = (v: string | undefined, d: number | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : (d ?? 0));
+  return { uid: num(h.pax?.uid, h.uid), gid: num(h.pax?.gid, h.gid) };
+}
 
 /**
  * A thin async layer over tar-stream's pack: one awaited call per entry, backpressure respected, file bodies read
@@ -16,7 +44,7 @@ export class TarWriter {
   /** Adds an entry without a body (directory, symlink, hardlink, device, fifo, empty file). */
   add(header: TarHeader, body?: Buffer): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.pack.entry({ ...header, size: body?.length ?? 0 }, body ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
+      this.pack.entry({ ...withLargeIds(header), size: body?.length ?? 0 }, body ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
     });
   }
 
@@ -26,7 +54,7 @@ export class TarWriter {
     const fh = await open(path, 'r');
     try {
       await new Promise<void>((resolve, reject) => {
-        const sink = this.pack.entry({ ...header, type: 'file', size }, (err) => (err ? reject(err) : resolve()));
+        const sink = this.pack.entry({ ...withLargeIds(header), type: 'file', size }, (err) => (err ? reject(err) : resolve()));
         const pump = async (): Promise<void> => {
           let left = size;
           const buf = Buffer.allocUnsafe(Math.min(size, 1 << 20));

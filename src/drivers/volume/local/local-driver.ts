@@ -1,10 +1,11 @@
-import { chmod, mkdir, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ctx } from '../../../common/ctx.ts';
 import { InvalidArgumentError, SystemError } from '../../../common/errors.ts';
 import { writeFileAtomic } from '../../../common/fs.ts';
 import { parseRamBytes } from '../../../domain/container/units.ts';
 import { validateVolumeName } from '../../../domain/container/mounts.ts';
+import type { IdPair } from '../../../domain/userns/id-map.ts';
 import { run } from '../../../system/exec/exec.ts';
 import type { DriverVolume, VolumeDriver } from '../contract.ts';
 
@@ -62,9 +63,13 @@ export class LocalVolumeDriver implements VolumeDriver {
   readonly scope = 'local' as const;
   readonly #root: string;
   readonly #vols = new Map<string, LocalVolume>();
+  readonly #owner: IdPair | undefined;
 
-  constructor(root: string) {
+  /** `rootIdentity`: the containers' root on the host (`--userns-remap`): new volumes belong to it, as with dockerd. */
+  constructor(root: string, opts: { rootIdentity?: IdPair } = {}) {
     this.#root = root;
+    const o = opts.rootIdentity;
+    this.#owner = o && (o.uid !== 0 || o.gid !== 0) ? o : undefined;
   }
 
   async init(_ctx: Ctx): Promise<void> {
@@ -98,6 +103,10 @@ export class LocalVolumeDriver implements VolumeDriver {
     try {
       await mkdir(path, { recursive: true, mode: 0o755 });
       await chmod(path, 0o755);
+      if (this.#owner) {
+        await chown(root, this.#owner.uid, this.#owner.gid);
+        await chown(path, this.#owner.uid, this.#owner.gid);
+      }
       let o: OptsConfig | undefined;
       if (Object.keys(opts).length > 0) {
         o = { MountType: opts.type ?? '', MountOpts: opts.o ?? '', MountDevice: opts.device ?? '', Quota: { Size: opts.size ? parseRamBytes(opts.size) : 0 } };

@@ -249,7 +249,7 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
   registerNetworkRoutes(router, { networks });
   registerVolumeRoutes(router, { volumes });
   registerResourceRoutes(router, containers);
-  registerArchiveRoutes(router, new ContainerArchive({ containers, volumes, events }));
+  registerArchiveRoutes(router, new ContainerArchive({ containers, volumes, events, idMapping: remap?.mapping }));
   registerDiskUsageRoutes(router, { containers, images, volumes, events });
 
   return {

@@ -23,9 +23,11 @@ Options:
       --label list                            Set key=value labels to the daemon
       --live-restore                          Enable live restore of containers when the daemon is down
       --log-driver string                     Default driver for container logs (default "json-file")
-      --log-opt map                           Default log driver options for containers (default max-size=10m, max-file=3)
   -l, --log-level string                      Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
+      --log-opt map                           Default log driver options for containers (default max-size=10m, max-file=3)
+      --no-new-privileges                     Set no-new-privileges by default for new containers
   -p, --pidfile string                        Path to use for daemon PID file (default "/run/berth.pid")
+      --seccomp-profile string                Path to seccomp profile. Set to "unconfined" to disable the default seccomp profile (default "builtin")
       --shutdown-timeout int                  Default shutdown timeout in seconds (default 15)
   -s, --storage-driver string                 Storage driver to use (overlay2)
       --tls                                   Use TLS; implied by --tlsverify
@@ -33,6 +35,7 @@ Options:
       --tlscert string                        Path to TLS certificate file
       --tlskey string                         Path to TLS key file
       --tlsverify                             Use TLS and verify the remote
+      --userns-remap string                   User/Group setting for user namespaces
       --validate                              Validate daemon configuration and exit
   -v, --version                               Print version information and quit
 `;

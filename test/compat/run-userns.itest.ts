@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Sandbox } from '../support/sandbox.ts';
@@ -8,7 +8,8 @@ import { assertExit, assertStderr } from './helpers.ts';
 /**
  * A daemon started with `--userns-remap default`, through the stock docker CLI: containers run in a user namespace
  * whose root is the first ID of `dockremap`'s subordinate ranges, image layers and volumes belong to that range,
- * `--userns=host` opts out, and what needs the host's namespaces is refused.
+ * `--userns=host` opts out, and what needs the host's namespaces is refused. `docker cp` shifts owners both ways,
+ * bind sources the daemon makes belong to the remapped root, and runtime dirs let only that root through.
  *
  * The daemon creates `dockremap` (useradd, usermod --add-subuids) as dockerd does. So that this changes nothing on
  * the machine, /etc is an overlay inside the sandbox's private mount namespace: the new user and its ranges
@@ -265,3 +266,158 @@ describe('containers', () => {
     }
   });
 });
+
+/** A local dir in the sandbox dir (the remapped root can get through it: see the before hook). */
+function localDir(prefix: string): string {
+  return mkdtempSync(join(sandbox().dir, `${prefix}-`));
+}
+
+/** `stat -c "%u:%g"` of host paths, run in the sandbox's mount namespace. */
+async function hostOwners(paths: string[]): Promise<string> {
+  const r = await sandbox().exec(['stat', '-c', '%u:%g', ...paths]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+describe('docker cp', () => {
+  /** d/ (0:0), d/a.txt (0:0), d/b.txt (1234:5678) */
+  function tree(): string {
+    const root = localDir('cp');
+    mkdirSync(join(root, 'd'));
+    writeFileSync(join(root, 'd', 'a.txt'), 'alpha\n');
+    writeFileSync(join(root, 'd', 'b.txt'), 'beta\n');
+    chownSync(join(root, 'd', 'b.txt'), 1234, 5678);
+    return root;
+  }
+
+  test('into a running container: the archive\'s owners are the container\'s, shifted into the range on the host', async () => {
+    const s = sandbox();
+    await s.dockerOk(['run', '-d', '--name', 'u-cp', 'bb', 'sleep', '300']);
+    try {
+      const src = tree();
+      assertExit(s, await s.docker(['cp', join(src, 'd'), 'u-cp:/tmp/']), 0);
+      const inside = await s.dockerOk(['exec', 'u-cp', 'stat', '-c', '%n %u:%g', '/tmp/d', '/tmp/d/a.txt', '/tmp/d/b.txt']);
+      assert.equal(inside, '/tmp/d 0:0\n/tmp/d/a.txt 0:0\n/tmp/d/b.txt 1234:5678');
+      const pid = await s.dockerOk(['inspect', '-f', '{{.State.Pid}}', 'u-cp']);
+      const root = `/proc/${pid}/root/tmp/d`;
+      assert.equal(await hostOwners([root, `${root}/a.txt`, `${root}/b.txt`]), `${range.uid}:${range.gid}\n${range.uid}:${range.gid}\n${range.uid + 1234}:${range.gid + 5678}`);
+      // parents the archive does not list are made for the container's root
+      const implied = await s.sh(`tar -C ${JSON.stringify(src)} -cf - d/a.txt | docker cp - u-cp:/root/`);
+      assertExit(s, implied, 0);
+      assert.equal(await s.dockerOk(['exec', 'u-cp', 'stat', '-c', '%u:%g', '/root/d', '/root/d/a.txt']), '0:0\n0:0');
+    } finally {
+      await s.docker(['rm', '-f', 'u-cp']);
+    }
+  });
+
+  test('out of a container: the archive says the container\'s IDs; a file owned outside the range is left out', async () => {
+    const s = sandbox();
+    const bind = localDir('cp-out');
+    chownSync(bind, range.uid, range.gid);
+    writeFileSync(join(bind, 'ours'), 'o\n');
+    chownSync(join(bind, 'ours'), range.uid + 1, range.gid + 2);
+    writeFileSync(join(bind, 'theirs'), 't\n');
+    chownSync(join(bind, 'theirs'), 5, 5);
+    await s.dockerOk(['run', '-d', '--name', 'u-cpo', '-v', `${bind}:/mnt`, 'bb', 'sh', '-c', 'mkdir /d && echo x > /d/f && chown 7:8 /d/f && sleep 300']);
+    try {
+      await waitFor(async () => (await s.docker(['exec', 'u-cpo', 'test', '-e', '/d/f'])).code === 0);
+      const tv = await s.sh('docker cp u-cpo:/d - | tar -tvf - --numeric-owner');
+      assertExit(s, tv, 0);
+      assert.match(tv.stdout, /^d\S+ 0\/0 .* d\/$/m);
+      assert.match(tv.stdout, /^-\S+ 7\/8 .* d\/f$/m);
+      const mnt = await s.sh('docker cp u-cpo:/mnt - | tar -tvf - --numeric-owner');
+      assertExit(s, mnt, 0);
+      assert.match(mnt.stdout, /^d\S+ 0\/0 .* mnt\/$/m);
+      assert.match(mnt.stdout, /^-\S+ 1\/2 .* mnt\/ours$/m);
+      assert.doesNotMatch(mnt.stdout, /theirs/);
+      assert.ok(s.daemonLogText().includes(`to tar: Host ID 5 cannot be mapped to a container ID`), 'the left-out file is logged');
+      // the stopped container's layers say the same
+      await s.dockerOk(['stop', '-t', '0', 'u-cpo']);
+      const stopped = await s.sh('docker cp u-cpo:/d/f - | tar -tvf - --numeric-owner');
+      assert.match(stopped.stdout, /^-\S+ 7\/8 .* f$/m);
+    } finally {
+      await s.docker(['rm', '-f', 'u-cpo']);
+    }
+  });
+
+  test('an archive owner the range cannot hold is refused, nothing is written', async () => {
+    const s = sandbox();
+    await s.dockerOk(['create', '--name', 'u-cpbad', 'bb', 'true']);
+    try {
+      const src = localDir('cp-bad');
+      writeFileSync(join(src, 'far.txt'), 'far\n');
+      chownSync(join(src, 'far.txt'), 70000, 70000);
+      const r = await s.docker(['cp', join(src, 'far.txt'), 'u-cpbad:/tmp/']);
+      assertExit(s, r, 1);
+      assertStderr(s, r, 'Error response from daemon: Container ID 70000 cannot be mapped to a host ID');
+      const out = await s.sh('docker cp u-cpbad:/tmp - | tar -tf -');
+      assert.doesNotMatch(out.stdout, /far\.txt/);
+    } finally {
+      await s.docker(['rm', '-f', 'u-cpbad']);
+    }
+  });
+
+  test('-a into a stopped container: its user owns the files inside (shifted on the host)', async () => {
+    const s = sandbox();
+    await s.dockerOk(['create', '--name', 'u-cpa', '--user', 'nobody', 'bb', 'stat', '-c', '%n %u:%g', '/tmp/d/a.txt', '/tmp/d/b.txt']);
+    try {
+      assertExit(s, await s.docker(['cp', '-a', join(tree(), 'd'), 'u-cpa:/tmp/']), 0);
+      // the container's writable layer: <DockerRootDir>/overlay2/<id>/diff
+      const id = await s.dockerOk(['inspect', '-f', '{{.Id}}', 'u-cpa']);
+      const upper = join(await s.dockerOk(['info', '--format', '{{.DockerRootDir}}']), 'overlay2', id, 'diff');
+      assert.equal(await hostOwners([join(upper, 'tmp/d/a.txt')]), `${range.uid + 65534}:${range.gid + 65534}`);
+      const r = await s.docker(['start', '-a', 'u-cpa']);
+      assertExit(s, r, 0);
+      assert.equal(r.stdout, '/tmp/d/a.txt 65534:65534\n/tmp/d/b.txt 65534:65534\n');
+    } finally {
+      await s.docker(['rm', '-f', 'u-cpa']);
+    }
+  });
+});
+
+describe('bind mounts', () => {
+  test('a missing bind source the daemon makes belongs to the remapped root', async () => {
+    const s = sandbox();
+    const base = localDir('bind');
+    const src = join(base, 'made', 'deeper');
+    const r = await run(['-v', `${src}:/mnt`], 'stat -c "%u:%g" /mnt && touch /mnt/f && echo ok');
+    assertExit(s, r, 0);
+    assert.equal(r.stdout.trim(), '0:0\nok');
+    assert.equal(await hostOwners([base, join(base, 'made'), src, join(src, 'f')]), `0:0\n${range.uid}:${range.gid}\n${range.uid}:${range.gid}\n${range.uid}:${range.gid}`);
+  });
+});
+
+describe('runtime dirs', () => {
+  test('0710 with the remapped group in a user namespace, 0700 with --userns=host; specs are root\'s alone', async () => {
+    const s = sandbox();
+    await s.dockerOk(['run', '-d', '--name', 'u-rt', 'bb', 'sleep', '300']);
+    await s.dockerOk(['run', '-d', '--name', 'u-rt-host', '--userns=host', 'bb', 'sleep', '300']);
+    try {
+      const dir = async (name: string) => join(s.execRoot, 'containers', await s.dockerOk(['inspect', '-f', '{{.Id}}', name]));
+      const userns = await dir('u-rt');
+      const hostns = await dir('u-rt-host');
+      const st = (await s.exec(['stat', '-c', '%a %u %g', userns, hostns, join(userns, 'config.json')])).stdout.trim();
+      assert.equal(st, `710 0 ${range.gid}\n700 0 0\n600 0 0`);
+      // the remapped root gets through to the rootfs, and no further: no listing, no spec, not the other dir
+      const as = (cmd: string) => s.exec(['setpriv', `--reuid=${range.uid}`, `--regid=${range.gid}`, '--clear-groups', 'sh', '-c', cmd]);
+      assertExit(s, await as(`test -x ${userns}/rootfs/bin/busybox`), 0, 'through to the rootfs');
+      assert.notEqual((await as(`ls ${userns}`)).code, 0, 'no listing');
+      assert.notEqual((await as(`cat ${userns}/config.json`)).code, 0, 'no spec');
+      assert.notEqual((await as(`test -w ${userns}/attach || test -w ${userns}/ctl`)).code, 0, 'no attach socket, no control FIFO');
+      assert.notEqual((await as(`ls ${hostns}/rootfs`)).code, 0, 'not into a --userns=host container');
+      // both work: exec joins the user namespace
+      assert.equal(await s.dockerOk(['exec', 'u-rt', 'sh', '-c', 'id -u; stat -c %u /proc/1']), '0\n0');
+      assert.equal(await s.dockerOk(['exec', 'u-rt-host', 'id', '-u']), '0');
+    } finally {
+      await s.docker(['rm', '-f', 'u-rt', 'u-rt-host']);
+    }
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -4,18 +4,25 @@ import { pipeline } from 'node:stream/promises';
 import { setAttribute } from '@napi-rs/xattr';
 import tar from 'tar-stream';
 import type { Ctx } from '../../common/ctx.ts';
-import { BerthError, InvalidArgumentError } from '../../common/errors.ts';
+import { BerthError, InvalidArgumentError, SystemError } from '../../common/errors.ts';
 import { cleanEntryName, goBase, goDir } from '../../domain/container/archive-paths.ts';
+import { type IdentityMapping, type IdPair, isEmptyMapping, pairToHost, rootPair } from '../../domain/userns/id-map.ts';
 import { decompress } from '../../drivers/snapshotter/compression.ts';
-import type { TarHeader } from '../../drivers/snapshotter/overlayfs/tar-writer.ts';
+import { ownerOf, type TarHeader } from '../../drivers/snapshotter/overlayfs/tar-writer.ts';
 import { run } from '../../system/exec/exec.ts';
 import { childPath, type FsView, resolveInView } from './fs-view.ts';
 
 export interface ExtractOptions {
   /** Refuse to replace a directory with a non-directory or the reverse (the docker CLI always asks for it). */
   noOverwriteDirNonDir: boolean;
-  /** Owner of every extracted entry (copyUIDGID with a container user); else the archive's owners. */
-  chown?: { uid: number; gid: number };
+  /** Owner (host IDs) of every extracted entry (copyUIDGID with a container user); else the archive's owners. */
+  chown?: IdPair;
+  /**
+   * The daemon's `--userns-remap` mapping: the archive's owners are container IDs, written shifted into the
+   * remapped range (an ID outside it fails the extraction, as go-archive's remapIDs), and parents the archive
+   * does not list belong to the container's root.
+   */
+  idMapping?: IdentityMapping;
 }
 
 const XATTR = 'SCHILY.xattr.';
@@ -27,7 +34,8 @@ function joinPath(dir: string, rel: string): string {
 /**
  * PUT /containers/{id}/archive: unpacks a tar (plain, gzip, zstd, xz or bzip2) into the directory `dest` (a
  * resolved container path) as go-archive's Unpack does: an existing directory merges with a directory entry,
- * anything else at an entry's path is replaced; missing parents are made (0755, root); owners, modes (setuid
+ * anything else at an entry's path is replaced; missing parents are made (0755, the container's root); owners
+ * (shifted with `--userns-remap`), modes (setuid
  * too), xattrs and mtimes are kept (directory mtimes last); hardlinks are made within the container. Entry paths
  * never leave the container: their parents are resolved in its scope, names with ".." are refused.
  */
@@ -63,12 +71,32 @@ class Extractor {
   /** Parent (relative to dest) → its resolved container path. */
   readonly #parents = new Map<string, string>();
   readonly #dirTimes: { host: string; mtime: Date }[] = [];
+  readonly #ids: IdentityMapping | undefined;
+  /** Owner of the parents the extraction makes: the container's root on the host. */
+  readonly #root: IdPair;
 
   constructor(ctx: Ctx, view: FsView, dest: string, o: ExtractOptions) {
     this.#ctx = ctx;
     this.#view = view;
     this.#dest = dest;
     this.#o = o;
+    this.#ids = isEmptyMapping(o.idMapping) ? undefined : o.idMapping;
+    this.#root = rootPair(this.#ids);
+  }
+
+  /**
+   * An entry's owner on the host: `chown`, else the archive's, shifted by the remapping. An ID outside the ranges
+   * is a server error with moby's words ("Container ID 70000 cannot be mapped to a host ID").
+   */
+  #owner(h: TarHeader): IdPair {
+    if (this.#o.chown) return this.#o.chown;
+    const p = ownerOf(h);
+    if (!this.#ids) return p;
+    try {
+      return pairToHost(this.#ids, p);
+    } catch (err) {
+      throw new SystemError((err as Error).message, { cause: err });
+    }
   }
 
   /** The container path of an entry's parent, made (0755) if missing. */
@@ -93,7 +121,7 @@ class Extractor {
     const { host, opaque } = await this.#view.prepareCreate(p);
     await mkdir(host, { mode: 0o755 });
     if (opaque) await this.#view.markOpaque(host);
-    await lchown(host, 0, 0);
+    await lchown(host, this.#root.uid, this.#root.gid);
   }
 
   async entry(h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
@@ -105,6 +133,8 @@ class Extractor {
       throw new InvalidArgumentError(`invalid entry name ${JSON.stringify(h.name)}: breakout of ${this.#dest}`, { cause: err });
     }
     if (rel === undefined) return;
+    // before anything is changed for the entry: an owner the remapping cannot hold stops the extraction
+    const owner = this.#owner(h);
     const parent = await this.#parent(rel);
     const p = childPath(parent, goBase(rel));
     const isDir = h.type === 'directory';
@@ -154,7 +184,7 @@ class Extractor {
       }
     }
     if (h.type === 'link') return;
-    await this.#meta(host, h, mode);
+    await this.#meta(host, h, mode, owner);
   }
 
   async #hardlink(h: TarHeader, p: string): Promise<string> {
@@ -176,13 +206,12 @@ class Extractor {
       // the target is on another mount (a volume): a copy is the best a link across file systems can be
       if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
       await copyFile(targetHost, host);
-      await this.#meta(host, h, e.st.mode & 0o7777, e.st.mtime);
+      await this.#meta(host, h, e.st.mode & 0o7777, { uid: e.st.uid, gid: e.st.gid }, e.st.mtime);
     }
     return host;
   }
 
-  async #meta(host: string, h: TarHeader, mode: number, mtime = h.mtime ?? new Date(0)): Promise<void> {
-    const owner = this.#o.chown ?? { uid: h.uid ?? 0, gid: h.gid ?? 0 };
+  async #meta(host: string, h: TarHeader, mode: number, owner: IdPair, mtime = h.mtime ?? new Date(0)): Promise<void> {
     await lchown(host, owner.uid, owner.gid);
     for (const [k, v] of Object.entries(h.pax ?? {})) {
       if (!k.startsWith(XATTR)) continue;

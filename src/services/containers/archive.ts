@@ -9,9 +9,10 @@ import { newId } from '../../common/ids.ts';
 import { type PathStat, archiveAbsPath, followsLastElement, pathStat } from '../../domain/container/archive-paths.ts';
 import type { ContainerRecord } from '../../domain/container/types.ts';
 import { resolveUser } from '../../domain/oci-spec/user.ts';
+import { type IdentityMapping, type IdPair, isEmptyMapping, pairToContainer, pairToHost } from '../../domain/userns/id-map.ts';
 import type { EventsService } from '../events/events.ts';
 import type { VolumesForContainers } from '../volumes/contract.ts';
-import { archiveView } from './archive-tar.ts';
+import { type ArchiveOwners, archiveView } from './archive-tar.ts';
 import { extractToView } from './archive-extract.ts';
 import type { ContainerService } from './container-service.ts';
 import { DirView, type FsView, LayerView, MountedView, type ViewMount, resolveInView } from './fs-view.ts';
@@ -30,6 +31,11 @@ export interface ArchiveDeps {
   containers: ContainerService;
   volumes: VolumesForContainers;
   events: EventsService;
+  /**
+   * The daemon's `--userns-remap` mapping (dockerd's daemon.idMapping, for every container, `--userns=host` ones
+   * too, since their layers are shifted as well): archives say the container's IDs, extracted files get host IDs.
+   */
+  idMapping?: IdentityMapping;
 }
 
 interface OpenView {
@@ -51,9 +57,15 @@ function isMissing(err: unknown): boolean {
  */
 export class ContainerArchive {
   readonly #d: ArchiveDeps;
+  readonly #ids: IdentityMapping | undefined;
+  /** Host owners as the container sees them (undefined without remapping). */
+  readonly #owners: ArchiveOwners | undefined;
 
   constructor(d: ArchiveDeps) {
     this.#d = d;
+    const ids = isEmptyMapping(d.idMapping) ? undefined : d.idMapping;
+    this.#ids = ids;
+    this.#owners = ids ? (p) => pairToContainer(ids, p) : undefined;
   }
 
   async #open(ctx: Ctx, rec: ContainerRecord): Promise<OpenView> {
@@ -136,7 +148,7 @@ export class ContainerArchive {
     return this.#with(ctx, ref, path, async ({ view, rec }) => {
       const absPath = archiveAbsPath(path);
       const { stat, source } = await this.#stat(view, absPath);
-      const tar = archiveView(view, source, absPath, ctx.log);
+      const tar = archiveView(view, source, absPath, ctx.log, this.#owners);
       this.#emit(rec, 'archive-path');
       // a stopped container's layers stay locked until the archive is read; a running one is read live
       return { value: { stat, tar }, hold: rec.State.Running ? undefined : finished(tar) };
@@ -151,9 +163,9 @@ export class ContainerArchive {
       if (!e) throw Object.assign(new Error(`lstat ${dest}: no such file or directory`), { code: 'ENOENT' });
       if (!e.st.isDirectory()) throw new InvalidArgumentError('extraction point is not a directory');
       checkWritable(rec, dest);
-      const chown = o.copyUIDGID && rec.Config.User ? await containerUser(view, rec.Config.User) : undefined;
+      const chown = o.copyUIDGID && rec.Config.User ? this.#toHost(await containerUser(view, rec.Config.User)) : undefined;
       try {
-        await extractToView(ctx, view, dest, input, { noOverwriteDirNonDir: o.noOverwriteDirNonDir, chown });
+        await extractToView(ctx, view, dest, input, { noOverwriteDirNonDir: o.noOverwriteDirNonDir, chown, idMapping: this.#ids });
       } catch (err) {
         // dockerd: not-exist errors are "Could not find the file", typed ones keep their status, the rest are 500s
         if (err instanceof BerthError || isMissing(err)) throw err;
@@ -162,6 +174,19 @@ export class ContainerArchive {
       this.#emit(rec, 'extract-to-dir');
       return { value: undefined };
     });
+  }
+
+  /**
+   * `cp -a`'s container user as host IDs: with `--userns-remap` shifted into the range, so that the container
+   * sees its user own the files (moby#53084); an ID outside the range is a server error.
+   */
+  #toHost(user: IdPair): IdPair {
+    if (!this.#ids) return user;
+    try {
+      return pairToHost(this.#ids, user);
+    } catch (err) {
+      throw new SystemError(errorMessage(err), { cause: err });
+    }
   }
 
   #emit(rec: ContainerRecord, action: string): void {
@@ -190,7 +215,7 @@ function checkWritable(rec: ContainerRecord, path: string): void {
 }
 
 /** The owner for `docker cp -a` into a container with a user: its uid and gid from the container's own files. */
-async function containerUser(view: FsView, spec: string): Promise<{ uid: number; gid: number }> {
+async function containerUser(view: FsView, spec: string): Promise<IdPair> {
   const read = async (p: string): Promise<string | undefined> => {
     const e = await view.lookup(await resolveInView(view, p));
     return e?.st.isFile() ? readFile(e.host, 'utf8') : undefined;

@@ -36,6 +36,7 @@ import { type HostSecurity, probeHostSecurity } from './security.ts';
 import { verifyCreateSettings } from './create-settings.ts';
 import { cannotUpdate, planUpdate } from './update-plan.ts';
 import { ContainerMounts } from './mounts.ts';
+import { makeRuntimeDir, runtimeDirGroup } from './runtime-dir.ts';
 import { LayerView, resolveInView } from './fs-view.ts';
 import { buildContainerSpec, cgroupParentOf } from './spec.ts';
 import { ContainerStore } from './store.ts';
@@ -125,7 +126,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     this.#cgroups = o.cgroups ?? CgroupHost.detect();
     this.#bpf = new SeccompBpfCache(join(o.dataRoot, 'seccomp-cache'), o.log);
     this.#oom = new OomWatcher(this.#cgroups, (rec) => this.#emit(rec, 'oom'));
-    this.#mounts = new ContainerMounts({ volumes: o.volumes, findContainer: (ref) => this.store.find(ref) });
+    this.#mounts = new ContainerMounts({ volumes: o.volumes, findContainer: (ref) => this.store.find(ref), idMapping: () => o.defaults().idMapping });
     this.#health = new HealthMonitor({
       runtime: o.runtime,
       log: o.log,
@@ -284,8 +285,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     // read the image's layers first (no mount): an empty volume at a path the image does not have needs no copy
     const imageTargets = this.#mounts.imageVolumeTargets(rec, {});
     if (imageTargets.length === 0 && !(await imageHasDirs(ctx, await this.#o.images.rootfsLayout(rec.Id, rec.Image), todo.map((m) => m.Destination)))) return;
-    const rootfs = this.rootfsPath(rec.Id);
-    await mkdir(rootfs, { recursive: true });
+    const rootfs = await makeRuntimeDir(this.runtimeDir(rec.Id), undefined);
     try {
       await mountOverlay(ctx, await this.#o.images.rootfsLayout(rec.Id, rec.Image), rootfs);
       try {
@@ -356,7 +356,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       const steps = await Promise.allSettled([
         (async () => {
           await rm(rdir, { recursive: true, force: true });
-          await mkdir(rootfs, { recursive: true });
+          await makeRuntimeDir(rdir, runtimeDirGroup(rec.HostConfig, d.idMapping));
           undo.push('remove runtime dir', () => rm(rdir, { recursive: true, force: true }));
           const layout = await this.#o.images.rootfsLayout(rec.Id, rec.Image);
           await mountOverlay(ctx, layout, rootfs);
@@ -392,7 +392,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
         const bpf = await this.#bpf.get(ctx, ociSpec.linux.seccomp);
         if (bpf) ociSpec.annotations = { ...ociSpec.annotations, 'run.oci.seccomp_bpf_data': bpf };
       }
-      await writeFile(join(rdir, 'config.json'), JSON.stringify(ociSpec));
+      await writeFile(join(rdir, 'config.json'), JSON.stringify(ociSpec), { mode: 0o600 });
       const created = await this.#o.runtime.create(ctx, {
         id: rec.Id,
         bundle: rdir,

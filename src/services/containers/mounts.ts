@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
+import { chown, mkdir, readdir, realpath, stat } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import type { Ctx } from '../../common/ctx.ts';
 import { InvalidArgumentError, NotFoundError, SystemError, errorMessage } from '../../common/errors.ts';
 import {
@@ -15,6 +16,7 @@ import {
 } from '../../domain/container/mounts.ts';
 import type { ContainerRecord } from '../../domain/container/types.ts';
 import type { SpecMount } from '../../domain/oci-spec/spec.ts';
+import { type IdentityMapping, type IdPair, isEmptyMapping, rootPair } from '../../domain/userns/id-map.ts';
 import { run } from '../../system/exec/exec.ts';
 import type { VolumesForContainers } from '../volumes/contract.ts';
 import { ensurePropagation, resolveInRoot } from './scope-path.ts';
@@ -24,6 +26,11 @@ export type MountPoints = Record<string, MountPointRecord>;
 export interface ContainerMountsDeps {
   volumes: VolumesForContainers;
   findContainer: (ref: string) => ContainerRecord | undefined;
+  /**
+   * The daemon's `--userns-remap` mapping, if any: a missing bind source the daemon creates belongs to the
+   * containers' root on the host (dockerd's daemon-wide idMapping.RootPair(), `--userns=host` containers too).
+   */
+  idMapping?: () => IdentityMapping | undefined;
 }
 
 /**
@@ -219,7 +226,7 @@ export class ContainerMounts {
           continue;
         }
         if (!m.SkipMountpointCreation) {
-          await mkdir(m.Source, { recursive: true, mode: 0o755 }).catch((err: NodeJS.ErrnoException) => {
+          await mkdirAllOwnedNew(m.Source, 0o755, this.#rootOwner()).catch((err: NodeJS.ErrnoException) => {
             if (err.code !== 'ENOTDIR' && err.code !== 'EEXIST') throw new SystemError(`error while creating mount source path '${m.Source}': ${err.message}`);
           });
         }
@@ -239,6 +246,12 @@ export class ContainerMounts {
     }
     if (mounted.length > 0) this.#mounted.add(rec.Id);
     return out;
+  }
+
+  /** The owner of what the daemon creates for containers on the host: the remapped root, else undefined (root). */
+  #rootOwner(): IdPair | undefined {
+    const m = this.#d.idMapping?.();
+    return isEmptyMapping(m) ? undefined : rootPair(m);
   }
 
   /** After the container stopped: unmount its volumes (an `unmount` event each). Idempotent. */
@@ -284,6 +297,22 @@ export class ContainerMounts {
       }
     }
     if (any) this.#mounted.add(rec.Id);
+  }
+}
+
+/**
+ * mkdir -p of `path`; with `owner`, the directories it creates (only those) are chowned to it (moby's
+ * idtools.MkdirAllAndChownNew). Exported for tests.
+ */
+export async function mkdirAllOwnedNew(path: string, mode: number, owner: IdPair | undefined): Promise<void> {
+  const target = resolve(path);
+  const first = await mkdir(target, { recursive: true, mode });
+  if (first === undefined || !owner) return;
+  let p = resolve(first);
+  await chown(p, owner.uid, owner.gid);
+  for (const part of relative(p, target).split('/').filter((x) => x !== '')) {
+    p = join(p, part);
+    await chown(p, owner.uid, owner.gid);
   }
 }
 

@@ -125,6 +125,44 @@ describe('user-defined bridge: names, aliases, isolation', () => {
   });
 });
 
+describe('--link-local-ip', () => {
+  test('run and network connect: the address on the interface, IPAMConfig.LinkLocalIPs, dockerd\'s errors', async () => {
+    const sb = sandbox();
+    await sb.dockerOk(['network', 'create', 'llnet']);
+    await sb.dockerOk(['run', '-d', '--name', 'll1', '--network', 'llnet', '--link-local-ip', '169.254.1.1', 'bb', 'sleep', '300']);
+    assert.equal(await sb.dockerOk(['inspect', '-f', '{{json (index .NetworkSettings.Networks "llnet").IPAMConfig}}', 'll1']), '{"LinkLocalIPs":["169.254.1.1"]}');
+    const addr = await sb.dockerOk(['exec', 'll1', 'ip', '-4', '-o', 'addr', 'show', 'eth0']);
+    assert.match(addr, /inet 169\.254\.1\.1\/16 brd 169\.254\.255\.255 /, addr);
+
+    // network connect of a running container: on its new interface
+    await sb.dockerOk(['run', '-d', '--name', 'll2', 'bb', 'sleep', '300']);
+    await sb.dockerOk(['network', 'connect', '--link-local-ip', '169.254.9.9', 'llnet', 'll2']);
+    assert.equal(await sb.dockerOk(['inspect', '-f', '{{json (index .NetworkSettings.Networks "llnet").IPAMConfig}}', 'll2']), '{"LinkLocalIPs":["169.254.9.9"]}');
+    const addr2 = await sb.dockerOk(['exec', 'll2', 'ip', '-4', '-o', 'addr', 'show', 'eth1']);
+    assert.match(addr2, /inet 169\.254\.9\.9\/16 /, addr2);
+    // the two reach each other on their link-local addresses
+    const p = await pingFrom(sb, 'll1', '169.254.9.9');
+    assertExit(sb, p, 0, 'll1 pings ll2 at its link-local address');
+
+    for (const [ip, message] of [
+      ['foo', 'Invalid link-local IP address: [foo]'],
+      ['10.1.2.3', 'invalid link local IP address: 10.1.2.3'],
+      ['0.0.0.0', 'invalid link local IP address: 0.0.0.0'],
+    ]) {
+      const r = await sb.docker(['run', '-d', '--name', 'llbad', '--network', 'llnet', '--link-local-ip', ip!, 'bb', 'sleep', '300']);
+      assertExit(sb, r, 125, `--link-local-ip ${ip}`);
+      assert.match(r.stderr, new RegExp(message!.replace(/[.[\]]/g, '\\$&')), sb.explain(r, `the error for ${ip}`));
+      await sb.docker(['rm', '-f', 'llbad']);
+    }
+    await sb.dockerOk(['run', '-d', '--name', 'll3', 'bb', 'sleep', '300']);
+    const bad = await sb.docker(['network', 'connect', '--link-local-ip', 'bar', 'llnet', 'll3']);
+    assertExit(sb, bad, 1, 'network connect --link-local-ip bar');
+    assert.match(bad.stderr, /Invalid link-local IP address: \[bar\]/, sb.explain(bad));
+    await sb.dockerOk(['rm', '-f', 'll1', 'll2', 'll3']);
+    await sb.dockerOk(['network', 'rm', 'llnet']);
+  });
+});
+
 describe('macvlan', () => {
   test('on a veth parent inside the sandbox: two containers reach each other by name and address', async () => {
     const sb = sandbox();

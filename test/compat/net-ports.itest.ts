@@ -13,6 +13,9 @@ import { HOST_IP, Internet } from './net-internet.ts';
 const sandbox = useSandbox({ label: 'net-ports', daemonArgs: ['--live-restore'] });
 let internet: Internet | undefined;
 const PAGE = '<h1>hello from berth</h1>\n';
+/** IPv6 addresses of the internet and of the host on their veth (documentation prefix). */
+const INET6 = '2001:db8:100::1';
+const HOST6 = '2001:db8:100::2';
 
 function net(): Internet {
   if (!internet) throw new Error('internet namespace not created (see the before hook)');
@@ -86,14 +89,27 @@ describe('published ports', () => {
     const viaGw = await wgetFrom(sb, 'client', `http://${gw}:8080/`);
     assertExit(sb, viaGw, 0, `client → gateway ${gw}:8080`);
 
-    // docker port and ps
+    // docker port and ps: a binding without an address is published on 0.0.0.0 and on :: (dockerd 20.10+), the
+    // explicit 127.0.0.1 one on IPv4 only
     const all = (await sb.dockerOk(['port', 'web'])).split('\n').sort();
-    assert.deepEqual(all.filter((l) => !l.includes('[::]')), ['80/tcp -> 0.0.0.0:8080', '80/tcp -> 127.0.0.1:8082']);
-    const one = (await sb.dockerOk(['port', 'web', '80/tcp'])).split('\n').filter((l) => !l.startsWith('[::]')).sort();
-    assert.deepEqual(one, ['0.0.0.0:8080', '127.0.0.1:8082']);
+    assert.deepEqual(all, ['80/tcp -> 0.0.0.0:8080', '80/tcp -> 127.0.0.1:8082', '80/tcp -> [::]:8080']);
+    const one = (await sb.dockerOk(['port', 'web', '80/tcp'])).split('\n').sort();
+    assert.deepEqual(one, ['0.0.0.0:8080', '127.0.0.1:8082', '[::]:8080']);
     const ps = await sb.dockerOk(['ps', '--filter', 'name=^web$', '--format', '{{.Ports}}']);
-    assert.match(ps, /0\.0\.0\.0:8080->80\/tcp/);
-    assert.match(ps, /127\.0\.0\.1:8082->80\/tcp/);
+    assert.equal(ps, '0.0.0.0:8080->80/tcp, 127.0.0.1:8082->80/tcp, [::]:8080->80/tcp');
+    const ports = JSON.parse(await sb.dockerOk(['inspect', '-f', '{{json .NetworkSettings.Ports}}', 'web'])) as Record<string, { HostIp: string; HostPort: string }[]>;
+    assert.deepEqual(
+      ports['80/tcp']!.map((b) => `${b.HostIp} ${b.HostPort}`).sort(),
+      ['0.0.0.0 8080', '127.0.0.1 8082', ':: 8080'],
+    );
+    const asked = JSON.parse(await sb.dockerOk(['inspect', '-f', '{{json .HostConfig.PortBindings}}', 'web'])) as Record<string, { HostIp: string }[]>;
+    assert.deepEqual(asked['80/tcp']!.map((b) => b.HostIp).sort(), ['', '127.0.0.1'], 'HostConfig keeps what was asked');
+    // [::]:8080 answers on the host's IPv6 loopback (web has no IPv6 address: the userland proxy relays to IPv4)
+    const v6lo = await wgetOnHost(sb, 'http://[::1]:8080/');
+    assertExit(sb, v6lo, 0, 'host → [::1]:8080');
+    assert.equal(v6lo.stdout, PAGE);
+    const noV6 = await wgetOnHost(sb, 'http://[::1]:8082/', 1);
+    assert.notEqual(noV6.code, 0, '127.0.0.1:8082:80 is not published on IPv6');
     for (const [arg, shown] of [
       ['81', /81(\/tcp)?/],
       ['80/udp', /80\/udp/],
@@ -123,6 +139,7 @@ describe('published ports', () => {
     await sb.dockerOk(['run', '-d', '--name', 'pa', '-P', '--expose', '80', '--expose', '90/udp', 'bb', 'httpd', '-f', '-p', '80', '-h', '/www']);
     await sb.dockerOk(['run', '-d', '--name', 'pb', '-P', '--expose', '80', 'bb', 'httpd', '-f', '-p', '80', '-h', '/www']);
     const ports = new Map<string, number>();
+    const ports6 = new Map<string, number>();
     for (const c of ['pa', 'pb']) {
       for (const line of (await sb.dockerOk(['port', c])).split('\n')) {
         const m = /^(\d+\/\w+) -> (0\.0\.0\.0|\[::\]):(\d+)$/.exec(line);
@@ -130,9 +147,12 @@ describe('published ports', () => {
         const port = Number(m[3]);
         assert.ok(port >= lo && port <= hi, `${c} ${m[1]} got host port ${port}, outside the ephemeral range ${lo}-${hi}`);
         if (m[2] === '0.0.0.0') ports.set(`${c} ${m[1]}`, port);
+        else ports6.set(`${c} ${m[1]}`, port);
       }
     }
     assert.deepEqual([...ports.keys()].sort(), ['pa 80/tcp', 'pa 90/udp', 'pb 80/tcp']);
+    // each port on 0.0.0.0 and on ::, with the same number (as dockerd)
+    assert.deepEqual([...ports6.entries()].sort(), [...ports.entries()].sort());
     assert.notEqual(ports.get('pa 80/tcp'), ports.get('pb 80/tcp'), 'two containers never share a random port');
     for (const c of ['pa', 'pb']) {
       const url = `http://127.0.0.1:${ports.get(`${c} 80/tcp`)}/`;
@@ -141,6 +161,62 @@ describe('published ports', () => {
       assert.equal(r.stdout, PAGE, `${c} through its random port from outside: ${r.stderr}`);
     }
     await sb.dockerOk(['rm', '-f', 'pa', 'pb']);
+  });
+
+  test('IPv6: a dual-stack container is reached through kernel DNAT at the host\'s IPv6 address (source kept), [::1] through the proxy, hairpin', async () => {
+    const sb = sandbox();
+    // the internet and the host get IPv6 addresses on their veth (TEST-NET IPv6: 2001:db8::/32)
+    for (const [where, argv] of [
+      ['internet', ['ip', 'addr', 'add', `${INET6}/64`, 'dev', 'eth0', 'nodad']],
+      ['host', ['ip', 'addr', 'add', `${HOST6}/64`, 'dev', 'inet0', 'nodad']],
+    ] as const) {
+      const r = where === 'internet' ? await net().exec([...argv]) : await sb.exec([...argv]);
+      assertExit(sb, r, 0, `${where}: ${argv.join(' ')}`);
+    }
+    await sb.dockerOk(['network', 'create', '--ipv6', '--subnet', 'fd00:77::/64', 'v6pub']);
+    await sb.dockerOk(['run', '-d', '--name', 'web6', '--network', 'v6pub', '-p', '8095:80', 'bb', 'httpd', '-f', '-v', '-p', '80', '-h', '/www']);
+    await sb.dockerOk(['run', '-d', '--name', 'peer6', '--network', 'v6pub', 'bb', 'sleep', '300']);
+    const ip6 = await sb.dockerOk(['inspect', '-f', '{{(index .NetworkSettings.Networks "v6pub").GlobalIPv6Address}}', 'web6']);
+    assert.match(ip6, /^fd00:77::/);
+    assert.deepEqual((await sb.dockerOk(['port', 'web6'])).split('\n').sort(), ['80/tcp -> 0.0.0.0:8095', '80/tcp -> [::]:8095']);
+    await waitPage('http://127.0.0.1:8095/');
+    // berth DNATs IPv6 in the kernel: the map holds the container's IPv6 address (dockerd 20.10 without
+    // ip6tables relays IPv6 through docker-proxy: only reachability is checked against it)
+    const berth = !process.env.BERTH_TEST_DAEMON;
+    if (berth) {
+      const map = await sb.exec(['nft', 'list', 'map', 'inet', 'berth', 'pub6_any']);
+      assert.match(map.stdout, new RegExp(`tcp \\. 8095 : ${ip6.replaceAll('.', '\\.')} \\. 80`), map.stdout);
+    }
+    // from the internet: the container sees the internet's own address (DNAT, no proxy in between)
+    const outside = await net().exec(['timeout', '3', 'busybox', 'wget', '-q', '-O', '-', `http://[${HOST6}]:8095/`]);
+    assert.equal(outside.stdout, PAGE, `the internet → [${HOST6}]:8095: ${outside.stderr}`);
+    if (berth) {
+      await eventually(
+      async () => (await sb.docker(['logs', 'web6'])).stderr.includes(`[${INET6}]:`),
+      5000,
+        async () => `web6 never logged a request from ${INET6}:\n${(await sb.docker(['logs', 'web6'])).stderr}`,
+      );
+    }
+    // from the host: its IPv6 address (DNAT in output) and ::1 (userland proxy, to the container's IPv6 address)
+    for (const url of [`http://[${HOST6}]:8095/`, 'http://[::1]:8095/']) {
+      const r = await wgetOnHost(sb, url);
+      assertExit(sb, r, 0, `host → ${url}`);
+      assert.equal(r.stdout, PAGE);
+    }
+    // from containers: another one on the network, and web6 itself (hairpin over IPv6)
+    for (const c of ['peer6', 'web6']) {
+      const r = await wgetFrom(sb, c, `http://[${HOST6}]:8095/`);
+      assertExit(sb, r, 0, `${c} → [${HOST6}]:8095`);
+      assert.equal(r.stdout, PAGE);
+    }
+    await sb.dockerOk(['rm', '-f', 'web6', 'peer6']);
+    await sb.dockerOk(['network', 'rm', 'v6pub']);
+    if (berth) {
+      const after = await sb.exec(['nft', 'list', 'map', 'inet', 'berth', 'pub6_any']);
+      assert.doesNotMatch(after.stdout, /8095/, 'the IPv6 mapping goes with the container');
+    }
+    const gone = await wgetOnHost(sb, 'http://[::1]:8095/', 1);
+    assert.notEqual(gone.code, 0, 'the proxy goes with the container');
   });
 
   // last in the file: it kills the daemon
@@ -162,7 +238,8 @@ describe('published ports', () => {
     // the same rules, none lost, none doubled (order and counters aside: dockerd rebuilds its chains on start)
     const rulesAfter = await sb.exec(['nft', 'list', 'ruleset']);
     assert.deepEqual(ruleLines(rulesAfter.stdout), ruleLines(rulesBefore.stdout), 'the ruleset after the restart');
-    for (const url of ['http://127.0.0.1:8090/', `http://${HOST_IP}:8090/`, 'http://127.0.0.1:8080/']) {
+    // [::1] through the userland proxy: its listeners come back with the daemon
+    for (const url of ['http://127.0.0.1:8090/', `http://${HOST_IP}:8090/`, 'http://127.0.0.1:8080/', 'http://[::1]:8090/']) {
       await waitPage(url);
     }
     const outside = await wgetFromInternet(`http://${HOST_IP}:8080/`);

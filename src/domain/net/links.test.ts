@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { linkEnv, linkHostNames, parseLinks } from './links.ts';
+import { type LinkPeer, linkEnv, linkHostNames, linkRulesOf, parseLinks } from './links.ts';
 
 describe('legacy links', () => {
   it('parses the CLI and the stored forms', () => {
@@ -43,5 +43,26 @@ describe('legacy links', () => {
     assert.ok(ranged.includes('R_PORT_8000_TCP_END=tcp://10.0.0.2:8001'));
     assert.ok(ranged.includes('R_PORT_8001_TCP=tcp://10.0.0.2:8001'));
     assert.deepEqual(linkEnv({ alias: 'x', parentName: 'p', childIp: '10.0.0.2', exposedPorts: [] }), ['X_NAME=/p/x']);
+  });
+
+  it('link rules: as parent and as child, only with exposed ports, by name, id or unique id prefix', () => {
+    const peer = (id: string, name: string, ip: string, links: string[], exposed: string[]): LinkPeer => ({ id, name, ip, links, exposed });
+    const db = peer('aaa111', 'db', '172.17.0.2', [], ['80/tcp', '53/udp', '5432']);
+    const web = peer('bbb222', 'web', '172.17.0.3', ['db:data'], []);
+    const api = peer('ccc333', 'api', '172.17.0.4', ['/web:/api/w', 'aaa1'], []);
+    const lone = peer('ddd444', 'lone', '172.17.0.5', [], ['80/tcp']);
+    const dbRules = [
+      { parentIp: '172.17.0.3', childIp: '172.17.0.2', ports: [{ proto: 'udp', port: 53 }, { proto: 'tcp', port: 80 }, { proto: 'tcp', port: 5432 }] },
+      { parentIp: '172.17.0.4', childIp: '172.17.0.2', ports: [{ proto: 'udp', port: 53 }, { proto: 'tcp', port: 80 }, { proto: 'tcp', port: 5432 }] },
+    ];
+    // db is the child of web (by name) and of api (by id prefix)
+    assert.deepEqual(linkRulesOf(db, [web, api, lone]), dbRules);
+    // web is the parent of db; api links to web, but web exposes nothing: no rule
+    assert.deepEqual(linkRulesOf(web, [db, api, lone]), [dbRules[0]]);
+    // a child that is not running (not among the peers): nothing
+    assert.deepEqual(linkRulesOf(web, [api, lone]), []);
+    assert.deepEqual(linkRulesOf(lone, [db, web, api]), []);
+    // without an address on the network: nothing
+    assert.deepEqual(linkRulesOf({ ...db, ip: '' }, [web]), []);
   });
 });

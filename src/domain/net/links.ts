@@ -82,3 +82,86 @@ export function linkEnv(o: { alias: string; parentName: string; childIp: string;
   }
   return env;
 }
+
+/** One exposed port of a linked container ("80/tcp" → { proto: "tcp", port: 80 }). */
+export interface LinkPort {
+  proto: 'tcp' | 'udp' | 'sctp';
+  port: number;
+}
+
+/**
+ * A legacy link as a firewall exception (libnetwork's bridge link): with inter-container communication off, the
+ * parent may open connections to the child's exposed ports, and the child answer from them. Nothing else.
+ */
+export interface LinkRule {
+  parentIp: string;
+  childIp: string;
+  ports: readonly LinkPort[];
+}
+
+/** A running container on the network of the links (the default bridge). */
+export interface LinkPeer {
+  id: string;
+  /** Without the leading "/". */
+  name: string;
+  ip: string;
+  /** HostConfig.Links of the container. */
+  links: readonly string[];
+  /** Its exposed ports ("80/tcp"). */
+  exposed: readonly string[];
+}
+
+function linkPorts(exposed: readonly string[]): LinkPort[] {
+  const out: LinkPort[] = [];
+  for (const k of exposed) {
+    const [p, proto = 'tcp'] = k.split('/');
+    const port = Number(p);
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) continue;
+    if (proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp') continue;
+    out.push({ proto, port });
+  }
+  return out.sort((a, b) => a.port - b.port || a.proto.localeCompare(b.proto));
+}
+
+/** The container a link target names among `all`: by name, else full id, else unique id prefix (Docker's lookup order). */
+function resolveTarget(target: string, all: readonly LinkPeer[]): LinkPeer | undefined {
+  const byName = all.find((p) => p.name === target);
+  if (byName) return byName;
+  const byId = all.find((p) => p.id === target);
+  if (byId) return byId;
+  const byPrefix = target === '' ? [] : all.filter((p) => p.id.startsWith(target));
+  return byPrefix.length === 1 ? byPrefix[0] : undefined;
+}
+
+/**
+ * The link rules `self` takes part in, among the other running containers `peers` of the same network: those of
+ * its own links (self is the parent) and those of containers linking to it (self is the child). Rules without an
+ * exposed port are left out (they would open nothing).
+ */
+export function linkRulesOf(self: LinkPeer, peers: readonly LinkPeer[]): LinkRule[] {
+  const out: LinkRule[] = [];
+  if (!self.ip) return out;
+  const others = peers.filter((p) => p.id !== self.id && p.ip);
+  const seen = new Set<string>();
+  const add = (parent: LinkPeer, child: LinkPeer) => {
+    const key = `${parent.id} ${child.id}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const ports = linkPorts(child.exposed);
+    if (ports.length > 0) out.push({ parentIp: parent.ip, childIp: child.ip, ports });
+  };
+  const targets = (p: LinkPeer) => {
+    try {
+      return parseLinks(p.links).map((l) => l.target);
+    } catch {
+      return [];
+    }
+  };
+  const all = [self, ...others];
+  for (const t of targets(self)) {
+    const child = resolveTarget(t, all);
+    if (child && child !== self) add(self, child);
+  }
+  for (const parent of others) if (targets(parent).some((t) => resolveTarget(t, all) === self)) add(parent, self);
+  return out;
+}

@@ -1,4 +1,6 @@
 import type { Ctx } from '../../common/ctx.ts';
+import type { BindingPolicy } from '../../domain/net/host-bindings.ts';
+import type { LinkRule } from '../../domain/net/links.ts';
 import type { IpCmd } from '../../system/iproute/port.ts';
 import type { NftOp, NftTable } from '../../system/nftables/port.ts';
 import type { PortAllocation } from '../portmapper/contract.ts';
@@ -44,6 +46,14 @@ export interface EndpointInfo {
   defaultRoute: boolean;
   /** Published ports to program on this endpoint (empty unless it is the sandbox's gateway endpoint). */
   ports: readonly PortAllocation[];
+  /** `--link-local-ip` addresses with their prefix ("169.254.1.1/16", "fe80::5/64"), added to the interface. */
+  linkLocal?: readonly string[];
+  /**
+   * Legacy links this endpoint takes part in, as parent or child, with the other side running on the same network
+   * (the default bridge): exceptions to `enable_icc=false`. Computed from the current state at each plan, so a
+   * join and the matching leave see the same rules as long as the peers did not change in between.
+   */
+  links?: readonly LinkRule[];
 }
 
 /** nftables ops on one table; the controller merges the ops of every endpoint into one transaction per table. */
@@ -110,6 +120,11 @@ export interface NetworkDriver {
   restore(ctx: Ctx, nets: readonly NetworkInfo[], endpoints: readonly EndpointInfo[]): Promise<void>;
   /** The host address of published ports when the binding names none ("0.0.0.0" unless configured). */
   defaultHostIp(net: NetworkInfo): string;
+  /**
+   * How bindings that name no host address are published on this network (dockerd 20.10+: on 0.0.0.0 and on ::)
+   * and whether IPv6 host addresses can reach a container without IPv6. Without it: `defaultHostIp` only.
+   */
+  bindingPolicy?(ctx: Ctx, net: NetworkInfo): Promise<BindingPolicy>;
   /** The kernel work that joins an endpoint to the container whose init has host pid `pid`. Pure. */
   planJoin(net: NetworkInfo, ep: EndpointInfo, pid: number): JoinPlan;
   /** The kernel work that undoes a programmed join. Pure. */

@@ -78,6 +78,38 @@ describe('PortAllocator', () => {
     await pm.allocate(ctx, 'd', [req({ hostPortStart: 8081, hostIp: '127.0.0.1' })]);
   });
 
+  it('the IPv6 twin of a random or ranged binding gets the same port when it is free there', async () => {
+    const { probe, pm } = await open([40000, 40009]);
+    const a = await pm.allocate(ctx, 'a', [req({}), req({ hostIp: '::', twinOf: 0 })]);
+    assert.deepEqual(
+      a.map((x) => `${x.hostIp} ${x.hostPort}`),
+      ['0.0.0.0 40000', ':: 40000'],
+    );
+    // 40001 is taken on :: by a host socket (IPv6 only binding of someone else): the twin takes the next free one
+    probe.sockets = [{ proto: 'tcp', ip: '::1', port: 40001 }];
+    const b = await pm.allocate(ctx, 'b', [req({}), req({ hostIp: '::1', twinOf: 0 })]);
+    assert.deepEqual(
+      b.map((x) => `${x.hostIp} ${x.hostPort}`),
+      ['0.0.0.0 40001', '::1 40002'],
+    );
+    const c = await pm.allocate(ctx, 'c', [req({ hostPortStart: 7000, hostPortEnd: 7005 }), req({ hostIp: '::', hostPortStart: 7000, hostPortEnd: 7005, twinOf: 0 })]);
+    assert.deepEqual(
+      c.map((x) => x.hostPort),
+      [7000, 7000],
+    );
+    await assert.rejects(pm.allocate(ctx, 'd', [req({ hostIp: '::', hostPortStart: 7000 })]), { message: 'Bind for [::]:7000 failed: port is already allocated' });
+    // berth's own proxy on [::]:7000 (IPv6 only) does not block IPv4 on that port
+    await pm.allocate(ctx, 'e', [req({ hostIp: '::', hostPortStart: 7100 })]);
+    probe.sockets = [{ proto: 'tcp', ip: '::', port: 7100 }];
+    await pm.allocate(ctx, 'f', [req({ hostIp: '127.0.0.1', hostPortStart: 7100 })]);
+    // /proc/net/tcp6 spells addresses in full: a host socket on ::1 is seen as such
+    probe.sockets = [{ proto: 'tcp', ip: '0:0:0:0:0:0:0:1', port: 7300 }];
+    await assert.rejects(pm.allocate(ctx, 'h', [req({ hostIp: '::1', hostPortStart: 7300 })]), { message: 'Error starting userland proxy: listen tcp6 [::1]:7300: bind: address already in use' });
+    // someone else's socket on :: (dual-stack) does
+    probe.sockets = [{ proto: 'tcp', ip: '::', port: 7200 }];
+    await assert.rejects(pm.allocate(ctx, 'g', [req({ hostIp: '127.0.0.1', hostPortStart: 7200 })]), /address already in use/);
+  });
+
   it('reads the ephemeral range from the sysctl, falling back to the kernel default', async () => {
     const sysctl = new FakeSysctl();
     assert.deepEqual(await ephemeralRange(ctx, sysctl), [32768, 60999]);

@@ -1,6 +1,7 @@
 import type { Ctx } from '../../common/ctx.ts';
 import { ConflictError, UnavailableError } from '../../common/errors.ts';
 import { readJson, writeJsonAtomic } from '../../common/fs.ts';
+import { canonicalIPv6 } from '../../domain/net/ipv6.ts';
 import type { PortProto } from '../../domain/net/ports.ts';
 import type { BoundSocket, SocketProbe } from '../../system/iproute/port.ts';
 import type { Sysctl } from '../../system/sysctl/port.ts';
@@ -30,6 +31,8 @@ export async function ephemeralRange(ctx: Ctx, sysctl: Sysctl): Promise<[number,
 }
 
 const v6 = (ip: string) => ip.includes(':');
+/** An address as Go's net.JoinHostPort writes it: IPv6 in brackets. */
+const hostText = (ip: string) => (v6(ip) ? `[${ip}]` : ip);
 
 /** Two bindings clash on the same address, or when one is the wildcard of the other's family (0.0.0.0, ::). */
 function ipsClash(a: string, b: string): boolean {
@@ -39,10 +42,10 @@ function ipsClash(a: string, b: string): boolean {
 
 function socketClash(s: BoundSocket, proto: PortProto, ip: string, port: number): boolean {
   if (s.port !== port || s.proto !== proto) return false;
-  // a socket on :: also takes IPv4 (dual-stack) unless the binding is a specific IPv6 address
-  if (s.ip === '::') return true;
-  if (s.ip === '0.0.0.0') return !v6(ip);
-  return ip === '0.0.0.0' || ip === '::' || s.ip === ip;
+  // a socket on :: also takes IPv4 (dual-stack, the default for programs that listen on ::); otherwise the
+  // families are separate
+  if (v6(s.ip) !== v6(ip)) return s.ip === '::';
+  return ipsClash(s.ip, ip);
 }
 
 /**
@@ -87,34 +90,40 @@ export class PortAllocator implements PortMapper {
   allocate(ctx: Ctx, owner: string, reqs: readonly PortRequest[]): Promise<PortAllocation[]> {
     if (reqs.length === 0) return Promise.resolve([]);
     return this.#serial(async () => {
-      const sockets = await this.#probe.bound(ctx);
+      // a socket at an address and port berth holds is its own userland proxy (its [::] sockets are IPv6 only)
+      const sockets = (await this.#probe.bound(ctx))
+        .map((s) => (v6(s.ip) ? { ...s, ip: canonicalIPv6(s.ip) ?? s.ip } : s))
+        .filter((s) => !this.#state.held.some((h) => h.proto === s.proto && h.hostPort === s.port && h.hostIp === s.ip));
       const out: PortAllocation[] = [];
       const heldBy = (proto: PortProto, ip: string, port: number) =>
         this.#state.held.find((h) => h.proto === proto && h.hostPort === port && ipsClash(h.hostIp, ip));
       const listening = (proto: PortProto, ip: string, port: number) => sockets.some((s) => socketClash(s, proto, ip, port));
-      for (const r of reqs) {
+      for (const [idx, r] of reqs.entries()) {
         let port: number;
+        const twin = r.twinOf !== undefined && r.twinOf < idx ? out[r.twinOf] : undefined;
         if (r.hostPortStart !== 0 && r.hostPortEnd <= r.hostPortStart) {
           port = r.hostPortStart;
-          if (heldBy(r.proto, r.hostIp, port)) throw new ConflictError(`Bind for ${v6(r.hostIp) ? `[${r.hostIp}]` : r.hostIp}:${port} failed: port is already allocated`);
+          if (heldBy(r.proto, r.hostIp, port)) throw new ConflictError(`Bind for ${hostText(r.hostIp)}:${port} failed: port is already allocated`);
           if (listening(r.proto, r.hostIp, port)) {
-            throw new ConflictError(`Error starting userland proxy: listen ${r.proto}${v6(r.hostIp) ? '6' : '4'} ${v6(r.hostIp) ? `[${r.hostIp}]` : r.hostIp}:${port}: bind: address already in use`);
+            throw new ConflictError(`Error starting userland proxy: listen ${r.proto}${v6(r.hostIp) ? '6' : '4'} ${hostText(r.hostIp)}:${port}: bind: address already in use`);
           }
         } else {
           const [lo, hi] = r.hostPortStart !== 0 ? [r.hostPortStart, r.hostPortEnd] : this.#range;
           const size = hi - lo + 1;
           const last = r.hostPortStart !== 0 ? lo - 1 : (this.#state.last[r.proto] ?? lo - 1);
           let found = 0;
-          for (let i = 1; i <= size; i++) {
+          const free = (p: number) => !heldBy(r.proto, r.hostIp, p) && !listening(r.proto, r.hostIp, p);
+          if (twin && twin.proto === r.proto && twin.hostPort >= lo && twin.hostPort <= hi && free(twin.hostPort)) found = twin.hostPort;
+          for (let i = 1; i <= size && found === 0; i++) {
             let cand = last + i;
             if (cand > hi) cand -= size;
-            if (!heldBy(r.proto, r.hostIp, cand) && !listening(r.proto, r.hostIp, cand)) {
+            if (free(cand)) {
               found = cand;
               break;
             }
           }
           if (found === 0) {
-            if (r.hostPortStart !== 0) throw new ConflictError(`Bind for ${r.hostIp}:${r.hostPortStart}-${r.hostPortEnd} failed: port is already allocated`);
+            if (r.hostPortStart !== 0) throw new ConflictError(`Bind for ${hostText(r.hostIp)}:${r.hostPortStart}-${r.hostPortEnd} failed: port is already allocated`);
             throw new UnavailableError(`all ports are allocated`);
           }
           port = found;

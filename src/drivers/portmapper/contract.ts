@@ -5,11 +5,16 @@ import type { PortProto } from '../../domain/net/ports.ts';
 export interface PortRequest {
   proto: PortProto;
   containerPort: number;
-  /** IPv4 host address, "0.0.0.0" = every address. */
+  /** Host address: "0.0.0.0" = every IPv4 address, "::" = every IPv6 address (canonical IPv6 text). */
   hostIp: string;
   /** 0 = any port of the ephemeral range; with hostPortEnd > hostPortStart, any port of that range. */
   hostPortStart: number;
   hostPortEnd: number;
+  /**
+   * Index (in the same allocate call) of the request this one is the other address family of (`-p 80` published
+   * on 0.0.0.0 and ::): a port picked from a range is then the twin's port when that is free here too, as dockerd.
+   */
+  twinOf?: number;
 }
 
 export interface PortAllocation {

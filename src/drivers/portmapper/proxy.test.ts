@@ -73,4 +73,49 @@ describe('userland proxy', () => {
       /ECONNREFUSED/,
     );
   });
+
+  it('a proxy on :: is IPv6 only: IPv4 on the same port stays free (as docker-proxy\'s tcp6/udp6 sockets)', async (t) => {
+    const probe = net.createServer();
+    const v6 = await new Promise<boolean>((r) => {
+      probe.once('error', () => r(false));
+      probe.listen({ host: '::1', port: 0 }, () => probe.close(() => r(true)));
+    });
+    if (!v6) {
+      t.skip('no IPv6 here');
+      return;
+    }
+    const backend = net.createServer((c) => c.end('v6 ok'));
+    await new Promise<void>((r) => backend.listen(0, '127.0.0.1', () => r()));
+    closers.push(() => backend.close());
+    const proxy = new UserlandProxy(nullLogger);
+    closers.push(() => proxy.close());
+    const port = await freePort();
+    await proxy.start('c6', [
+      { proto: 'tcp', hostIp: '::', hostPort: port, containerIp: '127.0.0.1', containerPort: (backend.address() as net.AddressInfo).port },
+      { proto: 'udp', hostIp: '::', hostPort: port, containerIp: '127.0.0.1', containerPort: 9 },
+    ]);
+    const v4 = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      v4.once('error', reject);
+      v4.listen({ host: '0.0.0.0', port }, () => resolve());
+    });
+    closers.push(() => v4.close());
+    const u4 = dgram.createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      u4.once('error', reject);
+      u4.bind(port, '0.0.0.0', () => resolve());
+    });
+    closers.push(() => u4.close());
+    const reply = await new Promise<string>((resolve, reject) => {
+      const c = net.connect({ host: '::1', port });
+      let buf = '';
+      c.on('data', (d) => (buf += d));
+      c.on('end', () => resolve(buf));
+      c.on('error', reject);
+    });
+    assert.equal(reply, 'v6 ok');
+    await assert.rejects(new UserlandProxy(nullLogger).start('other', [{ proto: 'tcp', hostIp: '::', hostPort: port, containerIp: '127.0.0.1', containerPort: 1 }]), {
+      message: `Error starting userland proxy: listen tcp6 [::]:${port}: bind: address already in use`,
+    });
+  });
 });

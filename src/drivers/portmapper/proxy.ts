@@ -22,13 +22,16 @@ interface Running {
 function listenError(t: ProxyTarget, err: NodeJS.ErrnoException): ConflictError {
   const fam = net.isIPv6(t.hostIp) ? '6' : '4';
   const why = err.code === 'EADDRINUSE' ? 'bind: address already in use' : err.code === 'EADDRNOTAVAIL' ? 'bind: cannot assign requested address' : err.message;
-  return new ConflictError(`Error starting userland proxy: listen ${t.proto}${fam} ${t.hostIp}:${t.hostPort}: ${why}`, { cause: err });
+  const host = fam === '6' ? `[${t.hostIp}]` : t.hostIp;
+  return new ConflictError(`Error starting userland proxy: listen ${t.proto}${fam} ${host}:${t.hostPort}: ${why}`, { cause: err });
 }
 
 function startTcp(t: ProxyTarget, log: Logger): Promise<Running> {
   const conns = new Set<net.Socket>();
-  const server = net.createServer({ allowHalfOpen: true }, (client) => {
-    const up = net.connect({ host: t.containerIp, port: t.containerPort, allowHalfOpen: true });
+  // no Nagle on either side (docker-proxy is Go, whose TCP sockets have TCP_NODELAY): a relay must not hold back
+  // the small writes of request/response protocols
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
+    const up = net.connect({ host: t.containerIp, port: t.containerPort, allowHalfOpen: true, noDelay: true });
     conns.add(client);
     conns.add(up);
     const drop = () => {
@@ -49,7 +52,8 @@ function startTcp(t: ProxyTarget, log: Logger): Promise<Running> {
   });
   return new Promise((resolve, reject) => {
     server.once('error', (err) => reject(listenError(t, err)));
-    server.listen({ host: t.hostIp, port: t.hostPort, exclusive: true }, () => {
+    // an IPv6 wildcard is IPv6 only (as Go's "tcp6" listeners): IPv4 on the same port is another binding
+    server.listen({ host: t.hostIp, port: t.hostPort, exclusive: true, ipv6Only: net.isIPv6(t.hostIp) }, () => {
       server.on('error', (err) => log.warn('userland proxy error', { port: t.hostPort, error: err.message }));
       resolve({
         close: () => {
@@ -62,7 +66,7 @@ function startTcp(t: ProxyTarget, log: Logger): Promise<Running> {
 }
 
 function startUdp(t: ProxyTarget, log: Logger): Promise<Running> {
-  const sock = dgram.createSocket(net.isIPv6(t.hostIp) ? 'udp6' : 'udp4');
+  const sock = net.isIPv6(t.hostIp) ? dgram.createSocket({ type: 'udp6', ipv6Only: true }) : dgram.createSocket('udp4');
   const flows = new Map<string, { s: dgram.Socket; timer: NodeJS.Timeout }>();
   const endFlow = (key: string) => {
     const f = flows.get(key);

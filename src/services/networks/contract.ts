@@ -2,7 +2,7 @@ import type { Ctx } from '../../common/ctx.ts';
 
 /** Docker's EndpointSettings (inspect shape). */
 export interface EndpointSettings {
-  IPAMConfig: { IPv4Address?: string; IPv6Address?: string } | null;
+  IPAMConfig: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | null;
   Links: string[] | null;
   Aliases: string[] | null;
   MacAddress: string;

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import type { Ctx } from '../../common/ctx.ts';
 import { InvalidArgumentError, NotFoundError } from '../../common/errors.ts';
 import { mustPrefix4 } from '../../domain/net/ipv4.ts';
+import { linkLocalCidrs } from '../../domain/net/link-local.ts';
+import { type LinkPeer, type LinkRule, linkRulesOf } from '../../domain/net/links.ts';
 import type { Ipam } from '../../drivers/ipam/contract.ts';
 import type { EndpointInfo, NetworkDriver, NetworkInfo, NftPlan } from '../../drivers/network/contract.ts';
 import type { PortMapper } from '../../drivers/portmapper/contract.ts';
@@ -15,6 +17,7 @@ import type { ContainerHooks } from './contract.ts';
 import { EmbeddedDns } from './dns/embedded-dns.ts';
 import { DnsResponder, type ForwardPolicy } from './dns/responder.ts';
 import { UpstreamForwarder } from './dns/upstream.ts';
+import { exposedKeys } from './ports.ts';
 import { dnsNamesOf } from './render.ts';
 import type { EndpointRecord, NetworkRecord, SandboxRecord } from './state.ts';
 import { NetworkState } from './state.ts';
@@ -204,7 +207,28 @@ export class NetworkCore {
       mac: ep.mac,
       defaultRoute: ep.gatewayEndpoint,
       ports: ep.gatewayEndpoint && sb.attached ? sb.ports : [],
+      linkLocal: safeLinkLocal(ep.config.IPAMConfig?.LinkLocalIPs),
+      links: this.linkRules(ep, sb),
     };
+  }
+
+  /**
+   * The legacy links an endpoint on the default bridge takes part in, with running containers there (as parent:
+   * its own links; as child: containers linking to it). For the bridge driver's `enable_icc=false` exceptions.
+   */
+  linkRules(ep: EndpointRecord, sb: SandboxRecord): LinkRule[] {
+    if (sb.kind !== 'new' || !ep.ip || !this.state.networks.get(ep.networkId)?.predefined) return [];
+    const own = (sb.spec.links?.length ?? 0) > 0;
+    const peer = (s: SandboxRecord, e: EndpointRecord): LinkPeer => ({ id: s.containerId, name: s.containerName, ip: e.ip, links: s.spec.links ?? [], exposed: exposedKeys(s.spec) });
+    const peers: LinkPeer[] = [];
+    for (const o of this.state.sandboxes.values()) {
+      if (o === sb || !o.attached || o.kind !== 'new') continue;
+      // without links of its own, only containers that link somewhere matter
+      if (!own && (o.spec.links?.length ?? 0) === 0) continue;
+      const oe = o.endpoints.find((e) => e.networkId === ep.networkId && e.ip);
+      if (oe) peers.push(peer(o, oe));
+    }
+    return peers.length > 0 ? linkRulesOf(peer(sb, ep), peers) : [];
   }
 
   prefixLenOf(n: NetworkRecord): number {
@@ -255,5 +279,14 @@ export class NetworkCore {
 
   static async open(deps: NetworksDeps, log: Ctx['log']): Promise<NetworkCore> {
     return new NetworkCore(deps, await NetworkState.load(`${deps.stateDir}/networks.json`), log);
+  }
+}
+
+/** The link-local interface addresses of an endpoint (validated at create and connect; a bad stored one is skipped). */
+function safeLinkLocal(ips: readonly string[] | undefined): string[] {
+  try {
+    return linkLocalCidrs(ips);
+  } catch {
+    return [];
   }
 }

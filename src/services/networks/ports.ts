@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../../common/errors.ts';
-import { canonicalIPv6 } from '../../domain/net/ipv6.ts';
+import { type BindingPolicy, type BindingTarget, hostIpsOf } from '../../domain/net/host-bindings.ts';
 import { isIPv4, isIPv6 } from '../../domain/net/ipv4.ts';
 import { parsePortKey, parsePortRange, splitProtoPort } from '../../domain/net/ports.ts';
 import type { PortAllocation, PortRequest } from '../../drivers/portmapper/contract.ts';
@@ -15,28 +15,37 @@ export function exposedKeys(spec: Pick<SandboxSpec, 'exposedPorts' | 'portBindin
   return [...new Set([...Object.keys(spec.exposedPorts ?? {}), ...Object.keys(spec.portBindings ?? {})].map(keyOf))];
 }
 
-/** HostConfig.PortBindings (+ PublishAllPorts over the exposed ports) → requests for the port mapper. */
-export function portRequests(spec: Pick<SandboxSpec, 'exposedPorts' | 'portBindings' | 'publishAllPorts'>, defaultHostIp: string): PortRequest[] {
+/**
+ * HostConfig.PortBindings (+ PublishAllPorts over the exposed ports) → requests for the port mapper. A binding
+ * without a host address becomes one request per address the policy gives (0.0.0.0 and ::, the second the twin of
+ * the first so that both get the same port).
+ */
+export function portRequests(spec: Pick<SandboxSpec, 'exposedPorts' | 'portBindings' | 'publishAllPorts'>, policy: BindingPolicy, target: BindingTarget): PortRequest[] {
   const out: PortRequest[] = [];
   const bound = new Set<string>();
+  const push = (proto: PortRequest['proto'], containerPort: number, hostIp: string, start: number, end: number) => {
+    const first = out.length;
+    for (const [i, ip] of hostIpsOf(hostIp, policy, target).entries()) {
+      out.push({ proto, containerPort, hostIp: ip, hostPortStart: start, hostPortEnd: end, ...(i > 0 ? { twinOf: first } : {}) });
+    }
+  };
   for (const [key, list] of Object.entries(spec.portBindings ?? {})) {
     if (!list || list.length === 0) continue;
     const { port, proto } = parsePortKey(key);
     bound.add(`${port}/${proto}`);
     for (const b of list) {
-      let hostIp = b?.HostIp || defaultHostIp;
-      if (isIPv6(hostIp)) hostIp = canonicalIPv6(hostIp)!;
-      else if (!isIPv4(hostIp)) throw new InvalidArgumentError(`invalid host IP address: ${JSON.stringify(hostIp)}`);
+      const hostIp = b?.HostIp ?? '';
+      if (hostIp !== '' && !isIPv4(hostIp) && !isIPv6(hostIp)) throw new InvalidArgumentError(`invalid host IP address: ${JSON.stringify(hostIp)}`);
       const hp = splitProtoPort(b?.HostPort ?? '')[1];
       const [start, end] = hp ? parsePortRange(hp) : [0, 0];
-      out.push({ proto, containerPort: port, hostIp, hostPortStart: start, hostPortEnd: end });
+      push(proto, port, hostIp, start, end);
     }
   }
   if (spec.publishAllPorts) {
     for (const key of exposedKeys({ exposedPorts: spec.exposedPorts, portBindings: {} })) {
       if (bound.has(key)) continue;
       const { port, proto } = parsePortKey(key);
-      out.push({ proto, containerPort: port, hostIp: defaultHostIp, hostPortStart: 0, hostPortEnd: 0 });
+      push(proto, port, '', 0, 0);
     }
   }
   return out;

@@ -68,9 +68,8 @@ export function dnsNamesOf(sb: SandboxRecord, ep: EndpointRecord): string[] {
 export function endpointSettings(ep: EndpointRecord, net: NetworkRecord, sb: SandboxRecord): EndpointSettings {
   const userDefined = !net.predefined;
   const aliases = ep.config.Aliases ?? null;
-  const cfgIpam = ep.config.IPAMConfig;
   return {
-    IPAMConfig: cfgIpam && (cfgIpam.IPv4Address || cfgIpam.IPv6Address) ? { ...cfgIpam } : null,
+    IPAMConfig: ipamConfigOut(ep.config.IPAMConfig),
     Links: ep.config.Links ?? null,
     Aliases: userDefined ? [...(aliases ?? []), shortId(sb.containerId)] : aliases,
     MacAddress: ep.mac,
@@ -103,6 +102,16 @@ export function settingsOut(sb: SandboxRecord, networks: ReadonlyMap<string, Net
     resolvConf: sb.resolvConf,
     ...(sb.linkEnv && sb.linkEnv.length > 0 ? { linkEnv: [...sb.linkEnv] } : {}),
   };
+}
+
+/** EndpointSettings.IPAMConfig as Docker shows it: only the fields that are set (omitempty), null when none is. */
+export function ipamConfigOut(c: EndpointSettings['IPAMConfig'] | undefined): EndpointSettings['IPAMConfig'] {
+  if (!c) return null;
+  const out: NonNullable<EndpointSettings['IPAMConfig']> = {};
+  if (c.IPv4Address) out.IPv4Address = c.IPv4Address;
+  if (c.IPv6Address) out.IPv6Address = c.IPv6Address;
+  if (c.LinkLocalIPs && c.LinkLocalIPs.length > 0) out.LinkLocalIPs = [...c.LinkLocalIPs];
+  return Object.keys(out).length > 0 ? out : null;
 }
 
 /** A configured network of a stopped container, as Docker shows it (ids and addresses empty). */

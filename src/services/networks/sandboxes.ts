@@ -131,7 +131,9 @@ export class Sandboxes {
         const gwNet = gw ? this.#c.state.networks.get(gw.networkId) : undefined;
         const gwDrv = gwNet ? this.#c.driverOf(gwNet) : undefined;
         if (gwNet && gwDrv?.capabilities.portMapping) {
-          const reqs = portRequests(spec, gwDrv.defaultHostIp(this.#c.netInfo(gwNet)));
+          const info = this.#c.netInfo(gwNet);
+          const policy = (await gwDrv.bindingPolicy?.(ctx, info)) ?? { defaultHostIp: gwDrv.defaultHostIp(info), ipv6Listenable: false, userlandProxy: true };
+          const reqs = portRequests(spec, policy, { ipv6: !!gw!.ipv6 });
           try {
             sb.ports = await this.#c.d.portMapper.allocate(ctx, spec.containerId, reqs);
           } catch (err) {

@@ -86,7 +86,11 @@ describe('NetworksService: container lifecycle on the default bridge', () => {
     const alloc = await svc.allocate(ctx, spec);
     assert.deepEqual(alloc.Ports, {
       '443/tcp': null,
-      '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }],
+      // no host address: 0.0.0.0 and :: (dockerd 20.10+)
+      '80/tcp': [
+        { HostIp: '0.0.0.0', HostPort: '8080' },
+        { HostIp: '::', HostPort: '8080' },
+      ],
       '81/udp': [{ HostIp: '127.0.0.1', HostPort: '32768' }],
     });
     const ep = alloc.Networks['bridge']!;
@@ -170,7 +174,11 @@ describe('NetworksService: container lifecycle on the default bridge', () => {
     ];
     await assert.rejects(svc.allocate(ctx, sandboxSpec(C1, { portBindings: { '80/tcp': [{ HostIp: '', HostPort: '9000' }] } })), /listen tcp4 0\.0\.0\.0:9000: bind: address already in use/);
     const out = await svc.allocate(ctx, sandboxSpec(C2, { exposedPorts: { '80/tcp': {} }, publishAllPorts: true }));
-    assert.deepEqual(out.Ports['80/tcp'], [{ HostIp: '0.0.0.0', HostPort: '32769' }]);
+    // the IPv6 twin gets the same port (32769 is free on :: too)
+    assert.deepEqual(out.Ports['80/tcp'], [
+      { HostIp: '0.0.0.0', HostPort: '32769' },
+      { HostIp: '::', HostPort: '32769' },
+    ]);
   });
 
   it('undoes the kernel work when wiring fails half-way', async () => {

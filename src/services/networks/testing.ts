@@ -94,6 +94,8 @@ export async function fakeWorld(
     pools?: AddressPool[];
     daemonDns?: NetworksDeps['daemonDns'];
     proxy?: NetworksDeps['proxy'];
+    /** The host can listen on IPv6 (default true: `-p 8080:80` is published on 0.0.0.0 and ::). */
+    ipv6Listenable?: boolean;
   } = {},
 ): Promise<FakeWorld> {
   // state files are fsynced on every change: a memory file system keeps the tests fast
@@ -125,7 +127,7 @@ export async function fakeWorld(
         nft,
         ipam: await DefaultIpam.open(join(dir, 'ipam.json'), opts.pools),
         portMapper: await PortAllocator.open(join(dir, 'ports.json'), sockets),
-        drivers: [new BridgeDriver({ ip, nft, sysctl }, opts.bridge), new MacvlanDriver({ ip }), new HostDriver(), new NullDriver()],
+        drivers: [new BridgeDriver({ ip, nft, sysctl, ipv6Listenable: async () => opts.ipv6Listenable ?? true }, opts.bridge), new MacvlanDriver({ ip }), new HostDriver(), new NullDriver()],
         events,
         containers,
         netnsSockets: dnsSockets,

@@ -3,6 +3,7 @@ import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError } fr
 import { parseExtraHosts } from '../../domain/net/hosts.ts';
 import { contains, isIP, mustPrefix4, parseIPv4 } from '../../domain/net/ipv4.ts';
 import { contains6, mustPrefix6, parseIPv6 } from '../../domain/net/ipv6.ts';
+import { linkLocalCidrs } from '../../domain/net/link-local.ts';
 import { parseLinks } from '../../domain/net/links.ts';
 import { normalizeMac } from '../../domain/net/mac.ts';
 import { validatePortBindings } from '../../domain/net/ports.ts';
@@ -62,6 +63,8 @@ export function checkEndpointConfig(core: NetworkCore, net: NetworkRecord, cfg: 
   }
   if ((cfg.Aliases?.length ?? 0) > 0 && net.predefined) throw new InvalidArgumentError(M.ERR_UNSUPPORTED_NETWORK_AND_ALIAS);
   if (cfg.MacAddress) normalizeMac(cfg.MacAddress);
+  // --link-local-ip: dockerd's "Invalid link-local IP address: [...]" / "invalid link local IP address: x"
+  linkLocalCidrs(cfg.IPAMConfig?.LinkLocalIPs);
 }
 
 export async function validateSpec(core: NetworkCore, ctx: Ctx, spec: SandboxSpec): Promise<string[]> {

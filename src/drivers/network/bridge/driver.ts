@@ -1,6 +1,9 @@
 import type { Ctx } from '../../../common/ctx.ts';
 import { UndoStack } from '../../../common/undo.ts';
+import type { BindingPolicy } from '../../../domain/net/host-bindings.ts';
+import { isLoopback6 } from '../../../domain/net/host-bindings.ts';
 import { formatIPv4, lastAddress, mustPrefix4 } from '../../../domain/net/ipv4.ts';
+import type { LinkRule } from '../../../domain/net/links.ts';
 import { mustPrefix6 } from '../../../domain/net/ipv6.ts';
 import { macFromIPv4 } from '../../../domain/net/mac.ts';
 import type { IpCmd, IpRoute, LinkInfo } from '../../../system/iproute/port.ts';
@@ -8,6 +11,7 @@ import type { Nftables } from '../../../system/nftables/port.ts';
 import type { Sysctl } from '../../../system/sysctl/port.ts';
 import type { DriverCapabilities, EndpointInfo, JoinPlan, LeavePlan, NetworkDriver, NetworkInfo, NftPlan } from '../contract.ts';
 import { bridgeNameOf, checkBridgeOptions, hostBindingOf, iccOf, masqueradeOf, mtuOf } from './options.ts';
+import { ipv6Listenable } from '../../portmapper/ipv6-probe.ts';
 import type { ProxyTarget } from '../../portmapper/proxy.ts';
 import {
   BERTH_TABLE,
@@ -16,6 +20,7 @@ import {
   fullRulesetOps,
   ICC_TABLE,
   iccTableOps,
+  linkElementOps,
   netChainOps,
   portElementOps,
   portSetOps,
@@ -26,6 +31,8 @@ export interface BridgeDriverDeps {
   ip: IpRoute;
   nft: Nftables;
   sysctl: Sysctl;
+  /** dockerd's IsV6Listenable (default: a socket on [::1]:0 in the daemon's namespace), asked once. */
+  ipv6Listenable?: () => Promise<boolean>;
 }
 
 /** dockerd's options that shape every bridge network. */
@@ -68,6 +75,7 @@ export class BridgeDriver implements NetworkDriver {
   readonly #d: BridgeDriverDeps;
   readonly #o: Required<BridgeDaemonOptions>;
   readonly #nets = new Map<string, NetworkInfo>();
+  #v6Listenable: Promise<boolean> | undefined;
   /** Bridge deletions still running (see deleteNetwork). */
   readonly #deleting = new Set<Promise<void>>();
 
@@ -218,11 +226,13 @@ export class BridgeDriver implements NetworkDriver {
     await this.#sysctls(ctx, nets);
     if (!this.#o.iptables) return;
     const mine = endpoints.filter((e) => this.#nets.has(e.networkId));
-    const published = mine.filter((e) => e.ports.length > 0).map((e) => ({ ip: e.ip, ports: e.ports }));
+    const published = mine.filter((e) => e.ports.length > 0).map((e) => ({ ip: e.ip, ipv6: e.ipv6, ports: e.ports }));
     await this.#d.nft.apply(ctx, BERTH_TABLE, fullRulesetOps(this.#bridgeNets(), published, this.#rulesetOpts()));
-    const noIcc = mine.filter((e) => !iccOf(this.#nets.get(e.networkId)!)).map((e) => e.hostIfname);
+    const noIccEps = mine.filter((e) => !iccOf(this.#nets.get(e.networkId)!));
+    const noIcc = noIccEps.map((e) => e.hostIfname);
+    const links: LinkRule[] = noIccEps.flatMap((e) => e.links ?? []);
     const hasTable = (await this.#d.nft.tables(ctx)).includes(`${ICC_TABLE.family} ${ICC_TABLE.name}`);
-    if (noIcc.length > 0 || nets.some((n) => !iccOf(n)) || hasTable) await this.#d.nft.apply(ctx, ICC_TABLE, iccTableOps(noIcc));
+    if (noIcc.length > 0 || nets.some((n) => !iccOf(n)) || hasTable) await this.#d.nft.apply(ctx, ICC_TABLE, iccTableOps(noIcc, links));
   }
 
   #rulesetOpts(): RulesetOptions {
@@ -230,24 +240,43 @@ export class BridgeDriver implements NetworkDriver {
   }
 
   /**
-   * Ports the userland proxy serves: all of them without firewall management (with the proxy on), all when outside
-   * traffic must cross the host's input filter, else only those bound to an IPv6 host address (relayed to the
-   * container's IPv4 address, as docker-proxy does).
+   * Ports the userland proxy serves (an IPv6 binding goes to the container's IPv6 address when it has one, else to
+   * its IPv4 address, as docker-proxy): without firewall management, all of them (with the proxy on); when
+   * outside traffic must cross the host's input filter, all of them; else the IPv6 bindings the kernel cannot
+   * DNAT: every one of a container without IPv6, and [::1] and the loopback part of [::] of one with IPv6.
    */
   #proxied(ep: EndpointInfo): ProxyTarget[] {
-    const all = this.#o.iptables ? this.#o.publishedPortsObeyInput : this.#o.userlandProxy;
-    const v6Only = this.#o.iptables && !all;
-    return ep.ports
-      .filter((p) => (all || (v6Only && p.hostIp.includes(':'))) && (p.proto === 'tcp' || p.proto === 'udp'))
-      .map((p) => ({ proto: p.proto as 'tcp' | 'udp', hostIp: p.hostIp, hostPort: p.hostPort, containerIp: ep.ip, containerPort: p.containerPort }));
+    const out: ProxyTarget[] = [];
+    for (const p of ep.ports) {
+      if (p.proto !== 'tcp' && p.proto !== 'udp') continue;
+      const v6 = p.hostIp.includes(':');
+      let proxied: boolean;
+      if (!this.#o.iptables) proxied = this.#o.userlandProxy;
+      else if (this.#o.publishedPortsObeyInput) proxied = true;
+      else proxied = v6 && this.#o.userlandProxy && (!ep.ipv6 || p.hostIp === '::' || isLoopback6(p.hostIp));
+      if (!proxied) continue;
+      out.push({ proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerIp: v6 && ep.ipv6 ? ep.ipv6 : ep.ip, containerPort: p.containerPort });
+    }
+    return out;
   }
 
   #nftFor(net: NetworkInfo, ep: EndpointInfo, kind: 'add-element' | 'delete-element'): NftPlan[] {
     if (!this.#o.iptables) return [];
     const out: NftPlan[] = [];
-    if (ep.ports.length > 0) out.push({ table: BERTH_TABLE, ops: portElementOps(kind, ep.ip, ep.ports) });
-    if (!iccOf(net)) out.push({ table: ICC_TABLE, ops: portSetOps(kind, [ep.hostIfname]) });
+    if (ep.ports.length > 0) out.push({ table: BERTH_TABLE, ops: portElementOps(kind, { ip: ep.ip, ipv6: ep.ipv6 }, ep.ports) });
+    if (!iccOf(net)) out.push({ table: ICC_TABLE, ops: [...portSetOps(kind, [ep.hostIfname]), ...linkElementOps(kind, ep.links ?? [])] });
     return out;
+  }
+
+  /** dockerd 20.10+: bindings without an address go to the default one and, with IPv6 on the host, to ::. */
+  async bindingPolicy(_ctx: Ctx, net: NetworkInfo): Promise<BindingPolicy> {
+    this.#v6Listenable ??= (this.#d.ipv6Listenable ?? ipv6Listenable)().catch(() => false);
+    return {
+      defaultHostIp: this.defaultHostIp(net),
+      ipv6Listenable: await this.#v6Listenable,
+      // the proxy relays IPv6 to a container without IPv6; without firewall management it serves every port
+      userlandProxy: this.#o.userlandProxy || (this.#o.iptables && this.#o.publishedPortsObeyInput),
+    };
   }
 
   planJoin(net: NetworkInfo, ep: EndpointInfo, pid: number): JoinPlan {
@@ -255,6 +284,10 @@ export class BridgeDriver implements NetworkDriver {
     const container: IpCmd[] = [{ op: 'link-set', dev: ep.ifname, mac: ep.mac }];
     if (ep.ip) container.push({ op: 'addr-add', dev: ep.ifname, cidr: `${ep.ip}/${ep.prefixLen}`, broadcast: broadcastOf(net.subnet) });
     if (ep.ipv6) container.push({ op: 'addr-add', dev: ep.ifname, cidr: `${ep.ipv6}/${ep.prefixLen6}`, nodad: true });
+    // --link-local-ip: libnetwork's masks, /16 (broadcast 169.254.255.255) and /64
+    for (const cidr of ep.linkLocal ?? []) {
+      container.push(cidr.includes(':') ? { op: 'addr-add', dev: ep.ifname, cidr, nodad: true } : { op: 'addr-add', dev: ep.ifname, cidr, broadcast: '169.254.255.255' });
+    }
     container.push({ op: 'link-set', dev: ep.ifname, up: true });
     if (ep.defaultRoute && !net.internal) {
       if (ep.gateway) container.push({ op: 'route-add', dst: 'default', via: ep.gateway, dev: ep.ifname });

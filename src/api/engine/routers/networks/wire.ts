@@ -75,7 +75,10 @@ export function toEndpointConfig(v: unknown): Partial<EndpointSettings> {
   if (ipam && typeof ipam === 'object') {
     const v4 = str(ipam.IPv4Address, 'IPAMConfig.IPv4Address');
     const v6 = str(ipam.IPv6Address, 'IPAMConfig.IPv6Address');
-    if (v4 || v6) out.IPAMConfig = { ...(v4 ? { IPv4Address: v4 } : {}), ...(v6 ? { IPv6Address: v6 } : {}) };
+    const ll = strList(ipam.LinkLocalIPs, 'IPAMConfig.LinkLocalIPs');
+    if (v4 || v6 || (ll && ll.length > 0)) {
+      out.IPAMConfig = { ...(v4 ? { IPv4Address: v4 } : {}), ...(v6 ? { IPv6Address: v6 } : {}), ...(ll && ll.length > 0 ? { LinkLocalIPs: ll } : {}) };
+    }
   }
   const aliases = strList(e.Aliases, 'Aliases');
   if (aliases && aliases.length > 0) out.Aliases = aliases;

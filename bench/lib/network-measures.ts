@@ -18,8 +18,9 @@ import { summarize } from './stats.ts';
 export const HOST_ADDR = '203.0.113.1';
 const NET = 'benchnet';
 
-function turn(slots: Slot[], round: number): Slot[] {
-  return round % 2 === 0 ? slots : [...slots].reverse();
+/** Alternates the order (of engines, of targets) from round to round, so that neither always goes first. */
+function turn<T>(items: T[], round: number): T[] {
+  return round % 2 === 0 ? items : [...items].reverse();
 }
 
 export async function hasTool(name: string): Promise<boolean> {
@@ -230,11 +231,21 @@ export async function measureHttp(slots: Slot[], stages: Map<Slot, Stage>, plan:
         for (const id of ['httpKaPub', 'httpKaLo', 'httpKaDirect'] as const) res.fail(id, s.key, err);
       }
     }
+    // untimed warm-up: the first requests to a fresh server (its JIT, the container's page cache) are the slowest,
+    // and whichever target came first would pay for them
+    for (const s of slots) {
+      const st = stages.get(s);
+      if (!st) continue;
+      for (const [id, url] of targets) {
+        if (res.failed(id, s.key)) continue;
+        await inSandbox(s, ['wrk', '-t', '1', '-c', String(plan.httpConns), '-d', '1s', url(st)], 60_000).catch(() => undefined);
+      }
+    }
     for (let i = 0; i < plan.rounds; i++) {
       for (const s of turn(slots, i)) {
         const st = stages.get(s);
         if (!st) continue;
-        for (const [id, url] of targets) {
+        for (const [id, url] of turn(targets, i)) {
           if (res.failed(id, s.key)) continue;
           try {
             const argv = ['wrk', '-t', '1', '-c', String(plan.httpConns), '-d', `${plan.seconds}s`, url(st)];

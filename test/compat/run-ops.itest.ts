@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { Sandbox } from '../support/sandbox.ts';
+import type { Sandbox } from '../support/sandbox.ts';
 import { assertExit, assertStderr, useSandbox } from './helpers.ts';
 
 /**
  * Container operations through the stock docker CLI and through berth's own CLI: `cp` both ways (running and
- * stopped containers, volumes, symlinks, ownership, errors), `system df`, `system prune`, the logging drivers,
- * `stats` and `update`.
+ * stopped containers, volumes, symlinks, ownership, errors), `system df`, `system prune`, `stats` and `update`,
+ * and the words of a start that fails. The logging drivers are in run-logs.itest.ts.
  */
 const sandbox = useSandbox({ label: 'ops' });
 
@@ -280,89 +280,6 @@ for (const which of ['docker', 'berth'] as Cli[]) {
   });
 }
 
-describe('logging drivers', () => {
-  // paced: conmon rotates by itself, and a burst of several max-sizes faster than the daemon's tracker reacts can
-  // lose a middle file (see src/drivers/logging/k8s-file/files.ts); real max-sizes are megabytes
-  const lines = (n: number) => `i=0; while [ $i -lt ${n} ]; do echo "line $i padding padding padding"; i=$((i+1)); usleep 5000; done`;
-  const logDir = (sb: Sandbox, id: string) => join(sb.dataRoot, 'containers', id);
-
-  test('none: no log kept, docker logs says the driver cannot be read', async () => {
-    const sb = sandbox();
-    const r = await sb.docker(['run', '--name', 'log-none', '--log-driver', 'none', 'bb', 'echo', 'hi']);
-    assertExit(sb, r, 0);
-    assert.equal(r.stdout, 'hi\n', 'attached output still arrives');
-    const logs = await sb.docker(['logs', 'log-none']);
-    assertExit(sb, logs, 1);
-    assertStderr(sb, logs, 'Error response from daemon: configured logging driver does not support reading');
-    const id = await sb.dockerOk(['inspect', '-f', '{{.Id}}', 'log-none']);
-    assert.equal(await sb.dockerOk(['inspect', '-f', '{{json .HostConfig.LogConfig}}', 'log-none']), '{"Type":"none","Config":{}}');
-    assert.ok(!readdirSync(logDir(sb, id)).some((n) => n.includes('-json.log')), 'no log file');
-    await sb.dockerOk(['rm', 'log-none']);
-  });
-
-  test('local: dockerd\'s defaults, rotation with compressed files, logs read across them', async () => {
-    const sb = sandbox();
-    await sb.dockerOk(['run', '--name', 'log-local0', '--log-driver', 'local', 'bb', 'true']);
-    const cfg = JSON.parse(await sb.dockerOk(['inspect', '-f', '{{json .HostConfig.LogConfig}}', 'log-local0']));
-    assert.deepEqual(cfg, { Type: 'local', Config: {} });
-    await sb.dockerOk(['run', '--name', 'log-local', '--log-driver', 'local', '--log-opt', 'max-size=1k', '--log-opt', 'max-file=3', 'bb', 'sh', '-c', lines(200)]);
-    const id = await sb.dockerOk(['inspect', '-f', '{{.Id}}', 'log-local']);
-    const files = readdirSync(logDir(sb, id)).filter((n) => n.includes('-json.log'));
-    const gz = files.filter((n) => n.endsWith('.gz'));
-    assert.equal(gz.length, 2, `two compressed rotations: ${files.join(' ')}`);
-    const all = (await sb.dockerOk(['logs', 'log-local'])).split('\n');
-    assert.ok(all.length > 15 && all.length < 60, `three files of about 1k: ${all.length} lines`);
-    assert.equal(all.at(-1), 'line 199 padding padding padding');
-    const first = Number(all[0]!.split(' ')[1]);
-    assert.deepEqual(all, Array.from({ length: 200 - first }, (_, i) => `line ${first + i} padding padding padding`), 'in order, none lost between the files');
-    assert.equal(await sb.dockerOk(['logs', '--tail', '2', 'log-local']), 'line 198 padding padding padding\nline 199 padding padding padding');
-    await sb.dockerOk(['rm', 'log-local', 'log-local0']);
-  });
-
-  test('json-file: compress=true gzips rotations; labels, env and tag accepted', async () => {
-    const sb = sandbox();
-    await sb.dockerOk(['run', '--name', 'log-gz', '--log-opt', 'max-size=1k', '--log-opt', 'max-file=3', '--log-opt', 'compress=true', 'bb', 'sh', '-c', lines(150)]);
-    const id = await sb.dockerOk(['inspect', '-f', '{{.Id}}', 'log-gz']);
-    assert.ok(readdirSync(logDir(sb, id)).some((n) => n.endsWith('.gz')), 'a compressed rotation');
-    const all = (await sb.dockerOk(['logs', 'log-gz'])).split('\n');
-    assert.equal(all.at(-1), 'line 149 padding padding padding');
-    assert.ok(all.length > 15, `read through the .gz files: ${all.length}`);
-    const r = await sb.docker(['run', '--rm', '--log-opt', 'labels=a', '--log-opt', 'env=B', '--log-opt', 'tag={{.Name}}', '--log-opt', 'mode=non-blocking', 'bb', 'echo', 'ok']);
-    assertExit(sb, r, 0);
-    await sb.dockerOk(['rm', 'log-gz']);
-  });
-
-  test('the daemon\'s --log-driver and --log-opt apply to containers that name no driver', async () => {
-    await using sb = await Sandbox.create({ label: 'opslog', daemonArgs: ['--log-driver', 'local', '--log-opt', 'max-size=2m'] });
-    await sb.importBusybox('bb');
-    await sb.dockerOk(['run', '--name', 'dl1', 'bb', 'echo', 'hello']);
-    assert.equal(await sb.dockerOk(['inspect', '-f', '{{json .HostConfig.LogConfig}}', 'dl1']), '{"Type":"local","Config":{"max-size":"2m"}}');
-    assert.equal(await sb.dockerOk(['logs', 'dl1']), 'hello');
-    await sb.dockerOk(['run', '--name', 'dl2', '--log-driver', 'json-file', 'bb', 'true']);
-    assert.equal(await sb.dockerOk(['inspect', '-f', '{{json .HostConfig.LogConfig}}', 'dl2']), '{"Type":"json-file","Config":{}}', 'the daemon\'s options belong to its driver');
-    assert.match(await sb.dockerOk(['info', '-f', '{{.LoggingDriver}}']), /^local$/);
-  });
-
-  test('refused: unknown driver or option, syslog and journald without the host service', async () => {
-    const sb = sandbox();
-    const cases: [string[], string][] = [
-      [['--log-driver', 'gelf'], "logger: no log driver named 'gelf' is registered"],
-      [['--log-driver', 'local', '--log-opt', 'foo=bar'], "unknown log opt 'foo' for log driver local"],
-      [['--log-opt', 'foo=bar'], "unknown log opt 'foo' for json-file log driver"],
-      [['--log-opt', 'max-file=0'], 'max-file cannot be less than 1'],
-      [['--log-driver', 'local', '--log-opt', 'max-file=1'], 'compression cannot be enabled when max file count is 1'],
-      [['--log-driver', 'syslog'], 'failed to initialize logging driver: Unix syslog delivery error'],
-      [['--log-driver', 'journald'], 'failed to initialize logging driver: journald is not enabled on this host'],
-    ];
-    for (const [args, msg] of cases) {
-      const r = await sb.docker(['run', '--rm', ...args, 'bb', 'true']);
-      assertExit(sb, r, 125, args.join(' '));
-      assertStderr(sb, r, msg, args.join(' '));
-    }
-    assert.equal(await sb.dockerOk(['ps', '-aq', '--filter', 'status=created']), '', 'nothing left behind');
-  });
-});
-
 describe('berth stats and update', () => {
   test('stats --no-stream: Docker\'s columns with plausible values, --format, a missing container', async () => {
     const sb = sandbox();
@@ -404,5 +321,44 @@ describe('berth stats and update', () => {
     assertExit(sb, none, 1);
     assertStderr(sb, none, 'you must provide one or more flags when using this command');
     await sb.dockerOk(['rm', '-f', 'bup1']);
+  });
+});
+
+describe('a start that fails', () => {
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const cases: [cmd: string, exit: number, detail: string][] = [
+    ['/nonexistent', 127, 'exec: "/nonexistent": stat /nonexistent: no such file or directory'],
+    ['nonexistent', 127, 'exec: "nonexistent": executable file not found in $PATH'],
+    ['/etc', 126, 'exec: "/etc": permission denied'],
+  ];
+
+  test('dockerd 20.10\'s words ("failed to create shim task: OCI runtime create failed: … : unknown"), exit 127/126', async () => {
+    const sb = sandbox();
+    for (const [cmd, exit, detail] of cases) {
+      const r = await sb.docker(['run', '--rm', 'bb', cmd]);
+      assertExit(sb, r, exit, cmd);
+      // the runtime's own name: runc with dockerd, crun or runc with berth
+      const text = `failed to create shim task: OCI runtime create failed: (runc|crun) create failed: unable to start container process: ${esc(detail)}: unknown`;
+      assertStderr(sb, r, new RegExp(`^docker: Error response from daemon: ${text}\\n`), cmd);
+    }
+    const r = await sb.docker(['run', '--name', 'sfail', 'bb', '/nonexistent']);
+    assertExit(sb, r, 127);
+    const state = await sb.dockerOk(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}', 'sfail']);
+    assert.match(state, /^created 127 failed to create shim task: OCI runtime create failed: (runc|crun) create failed: .*no such file or directory: unknown$/);
+    const again = await sb.docker(['start', 'sfail']);
+    assertExit(sb, again, 1);
+    assertStderr(sb, again, /^Error response from daemon: failed to create shim task: OCI runtime create failed: .*: unknown\nError: failed to start containers: sfail\n$/);
+    await sb.dockerOk(['rm', 'sfail']);
+  });
+
+  test('an exec that cannot start: "OCI runtime exec failed: exec failed: … : unknown", exit 126', async () => {
+    const sb = sandbox();
+    await sb.dockerOk(['run', '-d', '--name', 'sfexec', 'bb', 'sleep', '1000']);
+    for (const [cmd, , detail] of cases) {
+      const r = await sb.docker(['exec', 'sfexec', cmd]);
+      assertExit(sb, r, 126, `exec ${cmd}`);
+      assert.equal(r.stdout.trim(), `OCI runtime exec failed: exec failed: unable to start container process: ${detail}: unknown`, sb.explain(r));
+    }
+    await sb.dockerOk(['rm', '-f', 'sfexec']);
   });
 });

@@ -8,9 +8,13 @@ describe('logging drivers', () => {
   const ok: [string, Record<string, string>, { maxSize: number; maxFile: number; compress: boolean } | undefined][] = [
     ['json-file', {}, { maxSize: 10_000_000, maxFile: 3, compress: false }],
     ['json-file', { 'max-size': '1k', 'max-file': '4', compress: 'true' }, { maxSize: 1000, maxFile: 4, compress: true }],
+    ['json-file', { 'max-size': '-1' }, { maxSize: 0, maxFile: 3, compress: false }],
+    ['json-file', { 'max-file': '+2', compress: 'false' }, { maxSize: 10_000_000, maxFile: 2, compress: false }],
+    ['k8s-file', { 'max-size': '2k' }, { maxSize: 2000, maxFile: 3, compress: false }],
     ['json-file', { labels: 'a,b', env: 'X', 'env-regex': '^X', tag: '{{.Name}}', mode: 'non-blocking', 'max-buffer-size': '4m' }, { maxSize: 10_000_000, maxFile: 3, compress: false }],
     ['local', {}, { maxSize: 20 * 1024 * 1024, maxFile: 5, compress: true }],
     ['local', { 'max-size': '1k', compress: 'false', 'max-file': '0' }, { maxSize: 1000, maxFile: 1, compress: false }],
+    ['local', { compress: 'false', 'max-file': '1' }, { maxSize: 20 * 1024 * 1024, maxFile: 1, compress: false }],
     ['local', { tag: 'x', labels: 'l' }, { maxSize: 20 * 1024 * 1024, maxFile: 5, compress: true }],
     ['none', { anything: 'goes' }, undefined],
   ];
@@ -22,16 +26,35 @@ describe('logging drivers', () => {
     });
   }
 
+  // the texts dockerd 20.10 answers (checked against it: test/compat/run-logs.itest.ts); `failed to initialize
+  // logging driver: ` is what dockerd's start adds to its driver's New() errors
+  const init = 'failed to initialize logging driver: ';
   const bad: [string, Record<string, string>, string, LogHostish?][] = [
     ['gelf', {}, "logger: no log driver named 'gelf' is registered"],
+    ['gelf', { mode: 'bad' }, 'logger: logging mode not supported: bad'],
     ['json-file', { bogus: '1' }, "unknown log opt 'bogus' for json-file log driver"],
     ['local', { bogus: '1' }, "unknown log opt 'bogus' for log driver local"],
-    ['json-file', { compress: 'true', 'max-file': '1' }, 'compress cannot be true when max-file is less than 2 or max-size is not set'],
-    ['json-file', { compress: 'maybe' }, 'strconv.ParseBool: parsing "maybe": invalid syntax'],
-    ['local', { 'max-file': '1' }, 'compression cannot be enabled when max file count is 1'],
-    ['local', { 'max-size': 'big' }, "invalid value for max-size: big: invalid size: 'big'"],
+    ['json-file', { compress: 'true' }, `${init}compress cannot be true when max-file is less than 2 or max-size is not set`],
+    ['json-file', { compress: 'true', 'max-size': '1k' }, `${init}compress cannot be true when max-file is less than 2 or max-size is not set`],
+    ['json-file', { compress: 'true', 'max-file': '3' }, `${init}compress cannot be true when max-file is less than 2 or max-size is not set`],
+    ['json-file', { compress: 'true', 'max-file': '3', 'max-size': '-1' }, `${init}compress cannot be true when max-file is less than 2 or max-size is not set`],
+    ['json-file', { compress: 'true', 'max-file': '1', 'max-size': '1k' }, `${init}compress cannot be true when max-file is less than 2 or max-size is not set`],
+    ['json-file', { compress: 'maybe' }, `${init}strconv.ParseBool: parsing "maybe": invalid syntax`],
+    ['json-file', { 'max-size': '0' }, `${init}max-size must be a positive number`],
+    ['json-file', { 'max-size': 'abc' }, `${init}invalid size: 'abc'`],
+    ['json-file', { 'max-file': 'x' }, `${init}strconv.Atoi: parsing "x": invalid syntax`],
+    ['json-file', { 'max-file': ' 2' }, `${init}strconv.Atoi: parsing " 2": invalid syntax`],
+    ['json-file', { 'max-file': '0' }, `${init}max-file cannot be less than 1`],
+    ['local', { 'max-file': '1' }, `${init}compression cannot be enabled when max file count is 1`],
+    ['local', { 'max-file': '0' }, `${init}compression cannot be enabled when max file count is 1`],
+    ['local', { 'max-file': '-1' }, `${init}max file count cannot be less than 0`],
+    ['local', { 'max-file': 'x' }, `${init}invalid value for max-file: x: strconv.Atoi: parsing "x": invalid syntax`],
+    ['local', { 'max-size': 'big' }, `${init}invalid value for max-size: big: invalid size: 'big'`],
+    ['local', { 'max-size': '-1' }, `${init}invalid value for max-size: -1: invalid size: '-1'`],
+    ['local', { compress: 'x' }, `${init}error reading compress log option: strconv.ParseBool: parsing "x": invalid syntax`],
     ['json-file', { mode: 'fast' }, 'logger: logging mode not supported: fast'],
     ['json-file', { 'max-buffer-size': '1m' }, "logger: max-buffer-size option is only supported with 'mode=non-blocking'"],
+    ['json-file', { mode: 'non-blocking', 'max-buffer-size': 'zz' }, "error parsing option max-buffer-size: invalid size: 'zz'"],
     ['syslog', {}, 'Unix syslog delivery error: this host has no syslog service'],
     ['syslog', { 'syslog-bogus': 'x' }, "unknown log opt 'syslog-bogus' for syslog log driver"],
     ['journald', {}, 'failed to initialize logging driver: journald is not enabled on this host'],
@@ -40,7 +63,12 @@ describe('logging drivers', () => {
   ];
   for (const [driver, opts, msg, host] of bad) {
     it(`refuses ${driver} ${JSON.stringify(opts)}${host ? ' (host has the service)' : ''}`, () => {
-      assert.throws(() => logSetup({ Type: driver, Config: opts }, host ?? noHost), (err: Error) => err.message.includes(msg));
+      assert.throws(() => logSetup({ Type: driver, Config: opts }, host ?? noHost), (err: Error) => {
+        assert.equal(err.name, driver === 'syslog' || driver === 'journald' ? err.name : 'InvalidArgumentError');
+        if (msg.startsWith(init) || msg.startsWith('logger:') || msg.startsWith('unknown') || msg.startsWith('error')) assert.equal(err.message, msg);
+        else assert.ok(err.message.includes(msg), err.message);
+        return true;
+      });
     });
   }
 

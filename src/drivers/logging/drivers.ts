@@ -45,50 +45,100 @@ export function mergeLogSettings(c: LogSettings, daemon: { driver: string; opts:
   return { Type, Config };
 }
 
-function parseBool(v: string, what: string): boolean {
+/** dockerd's wording for what its driver's New() refuses: at start there, at create here (nothing is left behind). */
+const INIT = 'failed to initialize logging driver: ';
+const initError = (msg: string) => new InvalidArgumentError(INIT + msg);
+
+/** Go's strconv.ParseBool; the error text is Go's. */
+function parseBool(v: string): boolean {
   if (/^(1|t|T|TRUE|true|True)$/.test(v)) return true;
   if (/^(0|f|F|FALSE|false|False)$/.test(v)) return false;
-  throw new InvalidArgumentError(`${what}strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
+  throw new Error(`strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
 }
 
-function parseFiles(driver: string, opts: Record<string, string>): LogConfig & { compress: boolean } {
-  const local = driver === 'local';
-  const cfg = local ? { maxSize: 20 * 1024 * 1024, maxFile: 5, compress: true } : { ...DEFAULT_LOG_CONFIG, compress: false };
+/** Go's strconv.Atoi (no spaces; an optional sign); the error text is Go's. */
+function atoi(v: string): number {
+  if (!/^[+-]?\d+$/.test(v)) throw new Error(`strconv.Atoi: parsing ${JSON.stringify(v)}: invalid syntax`);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new Error(`strconv.Atoi: parsing ${JSON.stringify(v)}: value out of range`);
+  return n;
+}
+
+const why = (err: unknown) => (err as Error).message;
+
+/**
+ * dockerd's jsonfilelog.New: max-size (go-units FromHumanSize, > 0), max-file (≥ 1, default 1 there) and compress,
+ * which needs an explicit max-size and max-file ≥ 2. berth's extension: `max-size=-1` is unlimited (its default is
+ * capped, see DEFAULT_LOG_CONFIG; dockerd's is unlimited).
+ */
+function jsonFiles(opts: Record<string, string>): LogConfig & { compress: boolean } {
+  const cfg = { ...DEFAULT_LOG_CONFIG, compress: false };
+  let sizeSet = false;
   const size = opts['max-size'];
   if (size !== undefined) {
-    if (size.trim() === '-1' && !local) cfg.maxSize = 0;
+    if (size.trim() === '-1') cfg.maxSize = 0;
     else {
-      let n: number;
       try {
-        n = parseHumanSize(size);
+        cfg.maxSize = parseHumanSize(size);
       } catch (err) {
-        throw local ? new InvalidArgumentError(`invalid value for max-size: ${size}: ${(err as Error).message}`) : err;
+        throw initError(why(err));
       }
-      if (local && n < 0) throw new InvalidArgumentError('max-size must not be negative');
-      if (!local && n <= 0) throw new InvalidArgumentError('max-size must be a positive number');
-      cfg.maxSize = n;
+      if (cfg.maxSize <= 0) throw initError('max-size must be a positive number');
+      sizeSet = true;
+    }
+  }
+  let maxFiles = 1;
+  if (opts['max-file'] !== undefined) {
+    try {
+      maxFiles = atoi(opts['max-file']);
+    } catch (err) {
+      throw initError(why(err));
+    }
+    if (maxFiles < 1) throw initError('max-file cannot be less than 1');
+    cfg.maxFile = maxFiles;
+  }
+  if (opts.compress !== undefined) {
+    try {
+      cfg.compress = parseBool(opts.compress);
+    } catch (err) {
+      throw initError(why(err));
+    }
+    if (cfg.compress && (maxFiles === 1 || !sizeSet)) throw initError('compress cannot be true when max-file is less than 2 or max-size is not set');
+  }
+  return cfg;
+}
+
+/** dockerd's local driver: New parses max-size, max-file and compress, then validateConfig checks them. */
+function localFiles(opts: Record<string, string>): LogConfig & { compress: boolean } {
+  const cfg = { maxSize: 20 * 1024 * 1024, maxFile: 5, compress: true };
+  const size = opts['max-size'];
+  if (size !== undefined) {
+    try {
+      cfg.maxSize = parseHumanSize(size);
+    } catch (err) {
+      throw initError(`invalid value for max-size: ${size}: ${why(err)}`);
     }
   }
   const files = opts['max-file'];
   if (files !== undefined) {
-    if (!/^-?\d+$/.test(files.trim())) {
-      const why = `strconv.Atoi: parsing "${files}": invalid syntax`;
-      throw new InvalidArgumentError(local ? `invalid value for max-file: ${files}: ${why}` : why);
-    }
-    cfg.maxFile = Number(files);
-    if (local && cfg.maxFile < 0) throw new InvalidArgumentError('max-file must not be negative');
-    if (!local && cfg.maxFile < 1) throw new InvalidArgumentError('max-file cannot be less than 1');
-    if (local && cfg.maxFile === 0) cfg.maxFile = 1;
-  }
-  if (opts.compress !== undefined) cfg.compress = parseBool(opts.compress, local ? 'invalid boolean value for compress: ' : '');
-  if (cfg.compress) {
-    if (local && cfg.maxFile <= 1) throw new InvalidArgumentError('compression cannot be enabled when max file count is 1');
-    // dockerd's json-file wants max-size and max-file ≥ 2 set; berth's default is capped already, so only a
-    // single file or an unlimited size is refused
-    if (!local && (cfg.maxFile < 2 || cfg.maxSize === 0)) {
-      throw new InvalidArgumentError('compress cannot be true when max-file is less than 2 or max-size is not set');
+    try {
+      cfg.maxFile = atoi(files);
+    } catch (err) {
+      throw initError(`invalid value for max-file: ${files}: ${why(err)}`);
     }
   }
+  if (opts.compress !== undefined) {
+    try {
+      cfg.compress = parseBool(opts.compress);
+    } catch (err) {
+      throw initError(`error reading compress log option: ${why(err)}`);
+    }
+  }
+  if (cfg.maxSize < 0) throw initError('max size should be a positive number');
+  if (cfg.maxFile < 0) throw initError('max file count cannot be less than 0');
+  if (cfg.compress && cfg.maxFile <= 1) throw initError('compression cannot be enabled when max file count is 1');
+  // dockerd keeps one file for max-file 0
+  cfg.maxFile = Math.max(1, cfg.maxFile);
   return cfg;
 }
 
@@ -103,9 +153,8 @@ function checkKeys(opts: Record<string, string>, allowed: string[], message: (k:
 export function logSetup(s: LogSettings, host: LogHost): LogSetup {
   const driver = s.Type || 'json-file';
   const opts = { ...s.Config };
-  if (!(LOG_DRIVERS as readonly string[]).includes(driver)) throw new InvalidArgumentError(`logger: no log driver named '${driver}' is registered`);
   if (driver === 'none') return { driver, files: undefined };
-  // common options (logger.ValidateLogOpts): mode, max-buffer-size
+  // common options first, as dockerd's logger.ValidateLogOpts: mode, max-buffer-size, then the driver's name
   const mode = opts.mode;
   if (mode !== undefined && mode !== '' && mode !== 'blocking' && mode !== 'non-blocking') throw new InvalidArgumentError(`logger: logging mode not supported: ${mode}`);
   if (opts['max-buffer-size'] !== undefined) {
@@ -116,16 +165,17 @@ export function logSetup(s: LogSettings, host: LogHost): LogSetup {
       throw new InvalidArgumentError(`error parsing option max-buffer-size: ${(err as Error).message}`);
     }
   }
+  if (!(LOG_DRIVERS as readonly string[]).includes(driver)) throw new InvalidArgumentError(`logger: no log driver named '${driver}' is registered`);
   delete opts.mode;
   delete opts['max-buffer-size'];
   switch (driver) {
     case 'json-file':
     case 'k8s-file':
       checkKeys(opts, [...FILE_OPTS, ...ATTRS], (k) => `unknown log opt '${k}' for ${driver} log driver`);
-      return { driver, files: parseFiles(driver, opts) };
+      return { driver, files: jsonFiles(opts) };
     case 'local':
       checkKeys(opts, [...FILE_OPTS, ...ATTRS], (k) => `unknown log opt '${k}' for log driver local`);
-      return { driver, files: parseFiles(driver, opts) };
+      return { driver, files: localFiles(opts) };
     case 'syslog':
       checkKeys(opts, [...SYSLOG_OPTS, ...ATTRS, ...CACHE_OPTS], (k) => `unknown log opt '${k}' for syslog log driver`);
       if (!opts['syslog-address'] && !host.syslog) {

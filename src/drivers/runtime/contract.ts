@@ -18,8 +18,9 @@ export interface RuntimeCreateOptions {
   /** Log file; the format is conmon's k8s-file ("<RFC3339Nano> stdout|stderr F|P <text>"). */
   logPath: string;
   /**
-   * Bytes after which conmon starts a new log file (0 = unlimited); the logging driver keeps the older files
-   * (see src/drivers/logging). An empty logPath means no log (`--log-driver none`).
+   * Bytes after which conmon reopens its log by itself (0 = never): with daemon-driven rotation (reopenLog) only a
+   * backstop far above max-size, for while no daemon watches; the logging driver keeps the older files (see
+   * src/drivers/logging). An empty logPath means no log (`--log-driver none`).
    */
   logSizeMax: number;
   tty: boolean;
@@ -79,10 +80,11 @@ export interface ContainerRuntime {
    * Starts conmon, which runs `<runtime> create`; resolves once the container exists in the "created" state.
    * On failure nothing is left behind (runtime state deleted, conmon gone). The error message carries the
    * OCI runtime's own text in runc's words, with crun too (the CLI maps "no such file or directory" to 127,
-   * "permission denied" to 126): a process that cannot be executed is an InvalidArgumentError
-   * ("OCI runtime create failed: … exec: "/x": stat /x: no such file or directory"; both crun and runc report it
-   * here, not at start), anything else a SystemError. classifyStartError (src/domain/oci-spec) gives the exit code
-   * dockerd records (127/126).
+   * "permission denied" to 126), framed as dockerd 20.10 frames it: a process that cannot be executed is an
+   * InvalidArgumentError ("failed to create shim task: OCI runtime create failed: runc create failed: unable to
+   * start container process: exec: "/x": stat /x: no such file or directory: unknown"; both crun and runc report
+   * it here, not at start), anything else a SystemError. classifyStartError (src/domain/oci-spec) gives the exit
+   * code dockerd records (127/126).
    */
   create(ctx: Ctx, opts: RuntimeCreateOptions): Promise<CreatedContainer>;
   /** `<runtime> start`: the process runs the user's command. */
@@ -109,10 +111,19 @@ export interface ContainerRuntime {
   /** Sets the TTY size (conmon's ctl FIFO). Fails if conmon is gone. */
   resize(id: string, runtimeDir: string, height: number, width: number): Promise<void>;
   /**
+   * Asks the container's monitor to reopen its log file (conmon's ctl FIFO, message 2): it opens `<log>.tmp`
+   * (O_CREAT|O_TRUNC), renames it over `<log>` and writes there from then on. Resolves once the request is queued;
+   * conmon acts on it in its main loop, between two pieces of output, so no byte is split or lost. One request, one
+   * reopen: the caller asks again only after it saw the rename. Fails (SystemError) if conmon is not listening
+   * (not created yet, or gone). Works for a container created by an earlier daemon process.
+   */
+  reopenLog(id: string, runtimeDir: string): Promise<void>;
+  /**
    * Runs an exec process under its own conmon (`conmon --exec --exec-attach`); resolves when it has started with
    * its pid, a stream handle (connected before the process runs, so no output is lost) and a promise of its exit
-   * code. A process that cannot be executed rejects with InvalidArgumentError ("OCI runtime exec failed: … exec:
-   * "x": executable file not found in $PATH"; classifyStartError in src/domain/oci-spec gives 126/127).
+   * code. A process that cannot be executed rejects with InvalidArgumentError ("OCI runtime exec failed: exec
+   * failed: unable to start container process: exec: "x": executable file not found in $PATH: unknown", dockerd's
+   * text; classifyStartError in src/domain/oci-spec gives 126/127).
    */
   exec(ctx: Ctx, opts: ExecOptions): Promise<{ pid: number; streams: AttachStreams; exit: Promise<number>; resize(h: number, w: number): Promise<void> }>;
 }

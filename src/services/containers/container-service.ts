@@ -412,8 +412,10 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       rec.NetworkSettings = { Ports: settings.Ports, Networks: settings.Networks, SandboxKey: settings.SandboxKey || `/proc/${created.pid}/ns/net`, SandboxID: settings.SandboxID };
       // connect the attach requests waiting for this start before the process runs, so no output is lost
       await this.#connectPendingAttach(ctx, rec.Id, rdir);
-      // watch for the exit before starting, so a fast exit is not missed
+      // watch for the exit before starting, so a fast exit is not missed; and the log, so that it is rotated from
+      // the first line on
       this.#monitor(rec);
+      this.#trackLogs(rec);
       await this.#o.runtime.start(ctx, rec.Id, rt.path);
       rec.State = {
         ...rec.State,
@@ -437,10 +439,10 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       (rec as ContainerRecord & { ConmonPid?: number }).ConmonPid = created.conmonPid;
       await this.store.save(rec);
       undo.commit();
-      this.#trackLogs(rec);
     } catch (err) {
       this.#monitors.get(rec.Id)?.abort();
       this.#monitors.delete(rec.Id);
+      await this.#untrackLogs(rec.Id, true);
       this.#failPendingAttach(rec.Id, err as Error);
       await undo.unwind(ctx.log);
       const exitCode = classifyStartError(errorMessage(err), rec.Path).exitCode ?? 128;
@@ -475,20 +477,23 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     for (const p of pending ?? []) p(err);
   }
 
+  /** Rotates the container's log while its conmon runs: the tracker asks conmon to reopen the file at max-size. */
   #trackLogs(rec: ContainerRecord): void {
     void this.#trackers.get(rec.Id)?.close();
     try {
       const cfg = this.#logSetup(rec).files;
-      if (cfg) this.#trackers.set(rec.Id, this.#o.logs.track(this.logPath(rec.Id), cfg));
+      const rdir = this.runtimeDir(rec.Id);
+      if (cfg) this.#trackers.set(rec.Id, this.#o.logs.track(this.logPath(rec.Id), cfg, () => this.#o.runtime.reopenLog(rec.Id, rdir)));
     } catch (err) {
       this.#log.warn('log rotation not tracked', { id: rec.Id, error: errorMessage(err) });
     }
   }
 
-  async #untrackLogs(id: string): Promise<void> {
+  /** `stopped`: the container's output has ended (else the daemon stops watching a running container). */
+  async #untrackLogs(id: string, stopped: boolean): Promise<void> {
     const t = this.#trackers.get(id);
     this.#trackers.delete(id);
-    await t?.close().catch(() => {});
+    await t?.close({ stopped }).catch(() => {});
   }
 
   /** Watches for the container's exit (also one that already happened). */
@@ -519,7 +524,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     const oomKilled = await this.#oom.finish(rec, this.cgroupPath(rec));
     rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, OOMKilled: oomKilled, Pid: 0, ExitCode: code, FinishedAt: finishedAt };
     await this.#cleanupRuntime(ctx, rec, rt.path);
-    await this.#untrackLogs(rec.Id);
+    await this.#untrackLogs(rec.Id, true);
     await this.store.save(rec);
     this.#emit(rec, 'die', { exitCode: String(code) });
     this.#notify(rec.Id, 'exit', code);
@@ -760,7 +765,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     const rt = this.#runtimeFor(rec);
     await this.#cleanupRuntime(ctx, rec, rt.path);
     await this.#o.images.removeRootfs(ctx, rec.Id);
-    await this.#untrackLogs(rec.Id);
+    await this.#untrackLogs(rec.Id, true);
     await this.#o.logs.remove(this.logPath(rec.Id)).catch(() => {});
     await this.store.remove(rec);
     await this.#mounts.remove(ctx, rec, removeVolumes);
@@ -908,7 +913,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     this.#oom.stopAll();
     for (const ac of this.#monitors.values()) ac.abort();
     for (const t of this.#restartTimers.values()) clearTimeout(t);
-    for (const id of [...this.#trackers.keys()]) void this.#untrackLogs(id);
+    for (const id of [...this.#trackers.keys()]) void this.#untrackLogs(id, false);
     this.#monitors.clear();
     this.#restartTimers.clear();
   }

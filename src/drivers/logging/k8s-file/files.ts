@@ -1,23 +1,24 @@
 import { link, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { writeCut, unfinishedStreams } from './cut.ts';
 import { compressLog } from './open-log.ts';
 
 /**
- * Log rotation with conmon (k8s-file) and Docker's json-file semantics (`max-size`, `max-file`).
+ * Log files with conmon (k8s-file) and Docker's json-file semantics (`max-size`, `max-file`).
  *
- * What conmon does: with `--log-size-max N` it counts the bytes it writes; before a record that would pass N it
- * opens `<log>.tmp` (O_CREAT|O_TRUNC) and renames it over `<log>` (ctr_logging.c reopen_k8s_file). By itself
- * that drops the old file: conmon keeps exactly one.
+ * What conmon does when it reopens its log (asked through its ctl FIFO, or by itself past `--log-size-max`): it
+ * opens `<log>.tmp` (O_CREAT|O_TRUNC) and renames it over `<log>` (ctr_logging.c reopen_k8s_file). By itself that
+ * drops the old file: conmon keeps exactly one.
  *
  * What berth adds, with hard links only (no copying, no daemon on conmon's write path):
  *  - every data file is `<log>.<seq>` (seq increasing); `<log>` is a second name of the newest one;
  *  - `<log>.tmp` is staged in advance as a second name of a new, empty `<log>.<seq+1>`.
- * So conmon's rotation truncates the (empty) staged file and renames it over `<log>`: the old data keeps its
- * `<log>.<seq>` name and the new current file is already numbered. The tracker (an fs.watch on the directory while
- * the container runs) then stages the next `<log>.tmp` and deletes the oldest files beyond `max-file`. Should
- * conmon rotate twice before the tracker reacts (a burst of more than max-size, or the daemon being down), the
- * second rotation creates an unnumbered file, which the tracker numbers when it runs; only a third rotation in
- * that window loses a file. Disk use stays bounded either way.
+ * So a reopen truncates the (empty) staged file and renames it over `<log>`: the old data keeps its `<log>.<seq>`
+ * name and the new current file is already numbered. The rotator (rotator.ts) asks for a reopen only when both
+ * hold (the current file has its number, the next one is staged), and once per rotation, so no file is ever
+ * replaced before it has a name of its own. conmon's own `--log-size-max` is only a backstop far above max-size
+ * (for while no daemon watches); a reopen that finds nothing staged creates an unnumbered file, which the next
+ * pass numbers.
  *
  * Readers see the data files by seq, each inode once; the staged empty file is not one of them.
  */
@@ -32,6 +33,8 @@ export interface LogFile {
   seq?: number;
   /** A gzipped rotation (`<log>.<seq>.gz`, read through openLog). */
   compressed?: boolean;
+  /** The file conmon writes to (`<log>`) when listed. */
+  current?: boolean;
 }
 
 async function statOrUndefined(path: string): Promise<{ ino: number; size: number } | undefined> {
@@ -81,8 +84,10 @@ async function state(logPath: string): Promise<LogState> {
 }
 
 /**
- * Every data file of the log, oldest first, each inode once; the current one last, under the name `<log>` and with
- * the seq of its numbered name (undefined while it has none).
+ * Every data file of the log, oldest first, each inode once; the current one last (`current`), with the seq of
+ * its numbered name and that name as its path: `<log>` itself may name a newer file by the time it is opened (a
+ * rotation since the listing), and reading that one instead would skip this one's lines. An unnumbered current
+ * file has `<log>` as its path.
  */
 export async function logFiles(logPath: string): Promise<LogFile[]> {
   const { links, current, staged } = await state(logPath);
@@ -95,15 +100,18 @@ export async function logFiles(logPath: string): Promise<LogFile[]> {
     seen.add(f.ino);
     out.push(f);
   }
-  if (current) out.push({ path: logPath, ...current, seq: links.findLast((l) => l.ino === current.ino)?.seq });
+  if (current) {
+    const own = links.findLast((l) => l.ino === current.ino && !l.compressed);
+    out.push({ path: own?.path ?? logPath, ...current, seq: own?.seq, current: true });
+  }
   return out;
 }
 
 const nextSeq = (links: LogFile[]) => (links.at(-1)?.seq ?? 0) + 1;
 
-/** Creates an empty `<log>.<seq>` (never an existing one) and returns its path. */
-async function createNumbered(logPath: string, links: LogFile[]): Promise<string> {
-  for (let seq = nextSeq(links); ; seq++) {
+/** Creates an empty `<log>.<seq>` with seq ≥ from (never an existing one) and returns its path. */
+async function createNumbered(logPath: string, from: number): Promise<string> {
+  for (let seq = from; ; seq++) {
     const path = `${logPath}.${seq}`;
     try {
       const fh = await open(path, 'wx', 0o600);
@@ -127,43 +135,88 @@ async function linkIgnoringExists(target: string, path: string): Promise<boolean
 }
 
 /**
- * One pass of the tracker: number the current file if it has no number, stage `<log>.tmp`, and delete the data
- * files of all but the newest `maxFile`. Idempotent; safe to run at any time, also while conmon writes.
+ * Stages `<log>.tmp` as a second name of a new, empty `<log>.<seq>` (seq ≥ from, above every number in use),
+ * unless `<log>.tmp` exists. The one step a rotation needs before the next one can be asked for; the rest of a
+ * pass (numbering, pruning) can come after. Returns the seq used, or undefined when nothing was staged.
  */
-export async function syncLinks(logPath: string, maxFile: number, stage = true): Promise<void> {
+export async function stageNext(logPath: string, from: number): Promise<number | undefined> {
+  if (await statOrUndefined(`${logPath}.tmp`)) return undefined;
+  const path = await createNumbered(logPath, from);
+  // conmon may have created "<log>.tmp" itself meanwhile (mid-rotation): then this empty file is dropped
+  if (!(await linkIgnoringExists(path, `${logPath}.tmp`))) {
+    await rm(path, { force: true });
+    return undefined;
+  }
+  return Number(path.slice(logPath.length + 1));
+}
+
+/**
+ * Gives the unnumbered current file (made by a reopen that found nothing staged) its number. Its data is newer
+ * than every numbered file's but the staged one's, which is still empty (the staged file only gets data once a
+ * reopen made it current, and that reopen would have replaced this one): so when the staged file holds the
+ * highest number, it moves up one and the current file takes its number. Only numbered names move; `<log>.tmp`,
+ * the name conmon opens, is never touched while conmon may reopen.
+ */
+async function numberCurrent(logPath: string, s: LogState): Promise<void> {
+  const staged = s.staged && s.staged.ino !== s.current?.ino ? s.links.find((l) => l.ino === s.staged!.ino) : undefined;
+  if (!staged || staged !== s.links.at(-1)) {
+    await linkIgnoringExists(logPath, `${logPath}.${nextSeq(s.links)}`);
+    return;
+  }
+  if (!(await linkIgnoringExists(staged.path, `${logPath}.${staged.seq! + 1}`))) return;
+  await rm(staged.path, { force: true });
+  await linkIgnoringExists(logPath, staged.path);
+}
+
+/**
+ * One pass of the tracker: number the current file if it has no number, stage `<log>.tmp`, and delete the data
+ * files of all but the newest `maxFile`. Idempotent; safe to run at any time, also while conmon writes. Returns
+ * the highest seq in use.
+ */
+export async function syncLinks(logPath: string, maxFile: number, stage = true): Promise<number> {
   let s = await state(logPath);
   if (s.current && !s.links.some((l) => l.ino === s.current!.ino)) {
-    await linkIgnoringExists(logPath, `${logPath}.${nextSeq(s.links)}`);
+    await numberCurrent(logPath, s);
     s = await state(logPath);
   }
   if (stage && !s.staged) {
-    const path = await createNumbered(logPath, s.links);
-    // conmon may have created "<log>.tmp" itself meanwhile (mid-rotation): then this empty file is dropped
-    if (!(await linkIgnoringExists(path, `${logPath}.tmp`))) await rm(path, { force: true });
+    await stageNext(logPath, nextSeq(s.links));
     s = await state(logPath);
   }
   const keep = new Set<number>();
   if (s.current) keep.add(s.current.ino);
   if (s.staged) keep.add(s.staged.ino);
-  const data = [...s.links].reverse().filter((l) => l.ino !== s.staged?.ino || l.ino === s.current?.ino);
+  const curSeq = s.links.find((l) => l.ino === s.current?.ino)?.seq;
+  // the data files: up to the current one (a file numbered above it is staged, or being staged right now)
+  const isData = (l: LogFile) => (curSeq !== undefined ? l.seq! <= curSeq : l.ino !== s.staged?.ino);
+  const data = s.links.filter(isData).reverse();
   const kept = new Set<number>();
   for (const l of data) {
     if (kept.size < Math.max(1, maxFile) || kept.has(l.ino)) kept.add(l.ino);
   }
-  for (const l of s.links) {
-    if (!kept.has(l.ino) && !keep.has(l.ino)) await rm(l.path, { force: true });
+  const doomed = s.links.filter((l) => isData(l) && !kept.has(l.ino) && !keep.has(l.ino));
+  if (doomed.length > 0) {
+    // the last file to go may end with the first pieces of a line that the oldest kept one finishes
+    const oldest = data.findLast((l) => kept.has(l.ino));
+    if (oldest) await writeCut(logPath, oldest.seq!, await unfinishedStreams(doomed.at(-1)!.path));
   }
+  for (const l of doomed) await rm(l.path, { force: true });
+  return s.links.at(-1)?.seq ?? 0;
 }
 
 /**
- * gzips the rotated files (`compress`): those that are neither the current file nor the staged next one. Safe at
- * any time: conmon only ever writes to the current file and renames the staged `.tmp` over it, so a file that is
- * neither now never will be. Kept off syncLinks' path so that staging the next file is never delayed by it.
+ * gzips the rotated files (`compress`): those numbered below the current file. Safe at any time, also while a
+ * pass stages the next file: conmon only ever writes to the current file, and a file below it (created before it)
+ * was current before and is done; the staged file, even one caught between its creation and its `.tmp` link, is
+ * numbered above. With an unnumbered current file nothing is compressed until a pass numbers it. Kept off
+ * syncLinks' path so that staging the next file is never delayed by it.
  */
 export async function compressRotated(logPath: string): Promise<void> {
   const { links, current, staged } = await state(logPath);
+  const below = links.find((l) => l.ino === current?.ino)?.seq;
+  if (below === undefined) return;
   for (const l of links) {
-    if (l.compressed || l.ino === current?.ino || l.ino === staged?.ino) continue;
+    if (l.compressed || l.seq! >= below || l.ino === staged?.ino) continue;
     await compressLog(l.path);
   }
 }
@@ -176,10 +229,17 @@ export async function unstage(logPath: string): Promise<void> {
   for (const l of links) if (l.ino === staged.ino) await rm(l.path, { force: true });
 }
 
-/** Makes `<log>` a new, empty, numbered file; the previous one keeps its number. */
+/**
+ * Makes `<log>` a new, empty, numbered file; the previous one keeps its number. No conmon runs: a staged file is
+ * taken the way conmon's reopen would take it (it has the next number), else a new one is made.
+ */
 async function startNewFile(logPath: string): Promise<void> {
-  const { links } = await state(logPath);
-  const path = await createNumbered(logPath, links);
+  const { links, staged, current } = await state(logPath);
+  if (staged && staged.size === 0 && staged.ino !== current?.ino && links.some((l) => l.ino === staged.ino)) {
+    await rename(`${logPath}.tmp`, logPath);
+    return;
+  }
+  const path = await createNumbered(logPath, nextSeq(links));
   await rm(`${logPath}.new`, { force: true });
   await link(path, `${logPath}.new`);
   await rename(`${logPath}.new`, logPath);
@@ -203,5 +263,5 @@ export async function prepareLog(logPath: string, maxSize: number, maxFile: numb
 export async function removeLog(logPath: string): Promise<void> {
   for (const l of await listLinks(logPath)) await rm(l.path, { force: true });
   for (const l of await listLinks(logPath)) await rm(`${l.path}.gz.tmp`, { force: true });
-  for (const p of [logPath, `${logPath}.tmp`, `${logPath}.new`]) await rm(p, { force: true });
+  for (const p of [logPath, `${logPath}.tmp`, `${logPath}.new`, `${logPath}.cut`]) await rm(p, { force: true });
 }

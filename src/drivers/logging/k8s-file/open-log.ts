@@ -14,11 +14,15 @@ export interface LogHandle {
 }
 
 /**
- * Opens a log file for reading; a compressed rotation (`.gz`) is inflated into memory (a rotated file is at most
- * max-size bytes) and read as if it were the plain file. Undefined when the file is gone.
+ * Opens a log file for reading; a compressed rotation (`.gz`) is inflated into memory (a rotated file is about
+ * max-size bytes) and read as if it were the plain file. A plain rotated file compressed since it was listed is
+ * read from its `.gz`. Undefined when the file is gone.
  */
 export async function openLog(path: string): Promise<LogHandle | undefined> {
-  if (!path.endsWith('.gz')) return open(path, 'r').catch(() => undefined);
+  if (!path.endsWith('.gz')) {
+    const fh = await open(path, 'r').catch(() => undefined);
+    return fh ?? (/\.\d+$/.test(path) ? openLog(`${path}.gz`) : undefined);
+  }
   let data: Buffer;
   let ino: number;
   try {

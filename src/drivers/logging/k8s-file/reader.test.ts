@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import type { LogEntry, LogReadOptions } from '../contract.ts';
@@ -143,20 +143,20 @@ describe('reading logs', () => {
     assert.deepEqual(got, ['new\n']);
   });
 
-  it('the tracker links conmon\'s new files as they appear, and keeps max-file', async () => {
+  it('the tracker rotates through conmon\'s reopen at max-size and keeps max-file', async () => {
     const log = await fresh();
     const logs = new K8sFileLogs();
-    assert.deepEqual(await logs.prepare(log.path, { maxSize: 100, maxFile: 2 }), { logSizeMax: 100 });
-    await log.write('stdout', 'gen1');
-    const tracker = logs.track(log.path, { maxSize: 100, maxFile: 2 });
-    await new Promise((r) => setTimeout(r, 50));
-    for (const g of ['gen2', 'gen3']) {
-      await log.rotate();
-      await log.write('stdout', g);
-      await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(await logs.prepare(log.path, { maxSize: 100, maxFile: 2 }), { logSizeMax: 128 * 1024 * 1024 });
+    const tracker = logs.track(log.path, { maxSize: 100, maxFile: 2 }, () => log.reopen());
+    for (const [i, g] of ['gen1', 'gen2', 'gen3'].entries()) {
+      await log.write('stdout', `${g} ${'x'.repeat(80)}`);
+      // full: the rotator asks conmon to reopen, which happens in order with its writes
+      for (let n = 0; n < 200 && log.reopens <= i; n++) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(log.reopens, i + 1, `rotated after ${g}`);
     }
-    await tracker.close();
-    assert.equal(text(await all(log.path)), 'stdout:gen2\nstdout:gen3\n');
+    await tracker.close({ stopped: true });
+    assert.equal(text(await all(log.path)), `stdout:gen3 ${'x'.repeat(80)}\n`, 'max-file 2: the last full file and the new empty one');
+    assert.equal((await stat(log.path)).size, 0);
     await logs.remove(log.path);
     assert.deepEqual(await all(log.path), []);
   });

@@ -2,6 +2,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { LogEntry, LogReadOptions } from '../contract.ts';
+import { CutFilter, readCut } from './cut.ts';
 import { type LogFile, logFiles } from './files.ts';
 import { type LogRecord, formatTimestamp, parseRecord } from './record.ts';
 import { type LogHandle, openLog } from './open-log.ts';
@@ -149,13 +150,19 @@ export async function* readLog(logPath: string, opts: LogReadOptions = {}): Asyn
 
   let current: RecordReader | undefined;
   try {
-    const files = await logFiles(logPath);
+    const [files, cut] = await Promise.all([logFiles(logPath), readCut(logPath)]);
     const start = typeof opts.tail === 'number' ? await findTailStart(files, opts.tail) : { file: 0, offset: 0 };
+    let opened = false;
     for (let i = start.file; i < files.length; i++) {
       const r = await RecordReader.open(files[i]!, i === start.file ? start.offset : 0);
       if (!r) continue;
-      const last = i === files.length - 1 && files[i]!.path === logPath;
+      // the oldest file left, from its start: drop the ends of lines whose beginnings max-file deleted
+      const fromStart = i > start.file || start.offset === 0;
+      const cutFilter = !opened && fromStart && cut && cut.seq === files[i]!.seq ? new CutFilter(cut.streams) : undefined;
+      opened = true;
+      const last = i === files.length - 1 && files[i]!.current === true;
       for await (const rec of r.records()) {
+        if (cutFilter?.drop(rec)) continue;
         const e = grouper.push(rec);
         if (e && pass(e)) yield e;
         if (pastUntil || opts.signal?.aborted) break;
@@ -165,7 +172,7 @@ export async function* readLog(logPath: string, opts: LogReadOptions = {}): Asyn
       if (pastUntil || opts.signal?.aborted) return;
     }
     const newest = files.at(-1);
-    if (opts.follow && !current && newest?.path === logPath) {
+    if (opts.follow && !current && newest?.current) {
       // --tail 0: follow from the end as it was when listed
       current = await RecordReader.open(newest, newest.size);
     }
@@ -198,7 +205,7 @@ export async function* readLog(logPath: string, opts: LogReadOptions = {}): Asyn
         for (const f of newer) {
           const r = await RecordReader.open(f, 0);
           if (!r) continue;
-          if (f.path === logPath) {
+          if (f.current) {
             current = r;
             break;
           }

@@ -63,4 +63,19 @@ describe('tail', () => {
     ];
     for (const [n, want] of cases) assert.deepEqual(await findTailStart(files, n), want, `tail ${n}`);
   });
+
+  it('counts a line split over two files (a reopen between its pieces) once', async () => {
+    const log = new FakeConmonLog(`${dir}/s.log`);
+    await writeFile(`${log.path}.1`, '');
+    const old = new FakeConmonLog(`${log.path}.1`);
+    await old.write('stdout', 'a');
+    await old.write('stdout', 'b-begin', true);
+    await log.write('stdout', 'b-end');
+    await log.write('stdout', 'c');
+    const files: LogFile[] = await logFiles(log.path);
+    const aLen = FakeConmonLog.line(0n, 'stdout', 'a').length;
+    assert.deepEqual(await findTailStart(files, 1), { file: 1, offset: FakeConmonLog.line(0n, 'stdout', 'b-end').length });
+    assert.deepEqual(await findTailStart(files, 2), { file: 0, offset: aLen }, 'b begins in the older file');
+    assert.deepEqual(await findTailStart(files, 3), { file: 0, offset: 0 });
+  });
 });

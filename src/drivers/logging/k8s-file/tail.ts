@@ -44,27 +44,27 @@ export async function* linesBackward(fh: LogHandle, size: number): AsyncGenerato
 
 /**
  * Where to start reading so that exactly the last `n` entries follow (an entry is a run of P records ended by an
- * F record, or a trailing run of P records). Files are oldest first; returns the file index and the offset.
+ * F record, or a trailing run of P records). Files are oldest first, and an entry may begin in one file and end
+ * in the next (conmon's reopen can come between the pieces of a line); returns the file index and the offset.
  */
 export async function findTailStart(files: readonly LogFile[], n: number): Promise<{ file: number; offset: number }> {
   if (n <= 0) return { file: files.length, offset: 0 };
   let count = 0;
+  // records seen after the last F record (going backwards): an entry whose beginning is further back
+  let pending = false;
   for (let i = files.length - 1; i >= 0; i--) {
     const f = files[i]!;
     const fh = await openLog(f.path);
     if (!fh) continue;
     try {
       const size = (await fh.stat()).size;
-      let pending = false;
       for await (const { line, end } of linesBackward(fh, size)) {
         if (isFullRecord(line)) {
           if (pending) count++;
-          if (count === n) return { file: i, offset: end };
+          if (count === n) return end === size && i + 1 < files.length ? { file: i + 1, offset: 0 } : { file: i, offset: end };
         }
         pending = true;
       }
-      if (pending) count++;
-      if (count >= n) return { file: i, offset: 0 };
     } finally {
       await fh.close();
     }

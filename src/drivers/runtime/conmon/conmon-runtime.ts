@@ -1,11 +1,11 @@
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Ctx } from '../../../common/ctx.ts';
 import { InvalidArgumentError, SystemError, errorMessage } from '../../../common/errors.ts';
-import { classifyStartError } from '../../../domain/oci-spec/start-error.ts';
 import { conmonCreateArgs, conmonExecArgs } from '../../../system/conmon/args.ts';
 import { type AttachConnection, connectAttach } from '../../../system/conmon/attach.ts';
-import { WIN_RESIZE_EVENT, writeCtl } from '../../../system/conmon/ctl.ts';
+import { REOPEN_LOGS_EVENT, WIN_RESIZE_EVENT, writeCtl } from '../../../system/conmon/ctl.ts';
 import { ConmonProcess } from '../../../system/conmon/process.ts';
 import { OciRuntimeCli } from '../../../system/oci-runtime/cli.ts';
 import { runtimeErrorText } from '../../../system/oci-runtime/errors.ts';
@@ -19,6 +19,7 @@ import type {
   RuntimeCreateOptions,
 } from '../contract.ts';
 import { readExitFile, waitExitFile } from './exit-file.ts';
+import { startError } from './start-error.ts';
 
 export interface ConmonRuntimeOptions {
   /** Directory under which every OCI runtime keeps its state: `<stateRoot>/runtime-<name>` (its `--root`). */
@@ -113,7 +114,7 @@ export class ConmonRuntime implements ContainerRuntime {
       const msg = await proc.nextSync();
       if (msg.data <= 0) {
         const cmd = await processArg0(opts.bundle);
-        throw startError('create', runtimeErrorText(cli.name, msg.message ?? '', 'create', cmd), cmd);
+        throw startError('create', cli.name, runtimeErrorText(cli.name, msg.message ?? '', 'create', cmd), cmd);
       }
       await proc.parentExit;
       const conmonPid = await readPid(p.conmonPidFile);
@@ -202,6 +203,16 @@ export class ConmonRuntime implements ContainerRuntime {
     }
   }
 
+  async reopenLog(id: string, runtimeDir: string): Promise<void> {
+    try {
+      // synchronous on purpose (a non-blocking FIFO write of a few bytes): a container writing fast fills its file
+      // further with every trip through the thread pool
+      writeCtlNow(paths(runtimeDir, id).bundleLink, REOPEN_LOGS_EVENT);
+    } catch (err) {
+      throw new SystemError(`cannot reopen the log of container ${id}: ${errorMessage(err)}`, { cause: err });
+    }
+  }
+
   async exec(
     ctx: Ctx,
     o: ExecOptions,
@@ -238,7 +249,7 @@ export class ConmonRuntime implements ContainerRuntime {
       const msg = await proc.nextSync();
       if (msg.data <= 0) {
         const cmd = String((o.process.args as unknown[] | undefined)?.[0] ?? '');
-        throw startError('exec', runtimeErrorText(cli.name, msg.message ?? '', 'exec', cmd), cmd);
+        throw startError('exec', cli.name, runtimeErrorText(cli.name, msg.message ?? '', 'exec', cmd), cmd);
       }
       const exit = proc.nextSync().then(
         async (m) => {
@@ -281,6 +292,16 @@ export class ConmonRuntime implements ContainerRuntime {
   }
 }
 
+/** writeCtl's message (`"<type> 0 0\n"` on `<dir>/ctl`), written at once; fails with ENXIO/ENOENT without conmon. */
+function writeCtlNow(dir: string, type: number): void {
+  const fd = openSync(`${dir}/ctl`, constants.O_WRONLY | constants.O_NONBLOCK);
+  try {
+    writeSync(fd, `${type} 0 0\n`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function streams(c: AttachConnection): AttachStreams {
   return {
     onData: (cb) => c.onData(cb),
@@ -289,12 +310,6 @@ function streams(c: AttachConnection): AttachStreams {
     closeStdin: () => c.closeStdin(),
     close: () => c.close(),
   };
-}
-
-/** dockerd's split: a process that cannot be executed is the user's error (400), anything else the daemon's. */
-function startError(op: 'create' | 'exec', text: string, cmd: string): Error {
-  const msg = `OCI runtime ${op} failed: ${text}`;
-  return classifyStartError(msg, cmd).invalidConfig ? new InvalidArgumentError(msg) : new SystemError(msg);
 }
 
 async function processArg0(bundle: string): Promise<string> {

@@ -214,7 +214,7 @@ export class FakeRuntime implements ContainerRuntime {
     if (cmd.includes('nonexistent')) {
       const detail = cmd.includes('/') ? `stat ${cmd}: no such file or directory` : 'executable file not found in $PATH';
       throw new InvalidArgumentError(
-        `OCI runtime create failed: fake create failed: unable to start container process: exec: ${JSON.stringify(cmd)}: ${detail}`,
+        `failed to create shim task: OCI runtime create failed: fake create failed: unable to start container process: exec: ${JSON.stringify(cmd)}: ${detail}: unknown`,
       );
     }
     const userArgs = args[0] === '/sbin/docker-init' ? args.slice(2) : args;
@@ -281,6 +281,15 @@ export class FakeRuntime implements ContainerRuntime {
     if (c.status !== 'running') throw new ConflictError(`fake runtime: container ${id} is not running`);
   }
 
+  /** Counts the requests per container (the fake writes no log files). */
+  readonly logReopens = new Map<string, number>();
+
+  async reopenLog(id: string, _runtimeDir: string): Promise<void> {
+    const c = this.#get(id);
+    if (c.status === 'stopped') throw new ConflictError(`fake runtime: container ${id} is not running`);
+    this.logReopens.set(id, (this.logReopens.get(id) ?? 0) + 1);
+  }
+
   async exec(
     _ctx: Ctx,
     o: ExecOptions,
@@ -291,7 +300,7 @@ export class FakeRuntime implements ContainerRuntime {
     const cmd = args[0] ?? '';
     if (cmd.includes('nonexistent')) {
       throw new InvalidArgumentError(
-        `OCI runtime exec failed: fake exec failed: unable to start container process: exec: ${JSON.stringify(cmd)}: executable file not found in $PATH`,
+        `OCI runtime exec failed: exec failed: unable to start container process: exec: ${JSON.stringify(cmd)}: executable file not found in $PATH: unknown`,
       );
     }
     const proc = new FakeProc(args, o.tty, true, this.#nextPid++);

@@ -1,11 +1,10 @@
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Ctx } from '../../../common/ctx.ts';
 import { InvalidArgumentError, SystemError, errorMessage } from '../../../common/errors.ts';
 import { conmonCreateArgs, conmonExecArgs } from '../../../system/conmon/args.ts';
 import { type AttachConnection, connectAttach } from '../../../system/conmon/attach.ts';
-import { REOPEN_LOGS_EVENT, WIN_RESIZE_EVENT, writeCtl } from '../../../system/conmon/ctl.ts';
+import { REOPEN_LOGS_EVENT, WIN_RESIZE_EVENT, writeCtl, writeCtlSync } from '../../../system/conmon/ctl.ts';
 import { ConmonProcess } from '../../../system/conmon/process.ts';
 import { OciRuntimeCli } from '../../../system/oci-runtime/cli.ts';
 import { runtimeErrorText } from '../../../system/oci-runtime/errors.ts';
@@ -205,9 +204,8 @@ export class ConmonRuntime implements ContainerRuntime {
 
   async reopenLog(id: string, runtimeDir: string): Promise<void> {
     try {
-      // synchronous on purpose (a non-blocking FIFO write of a few bytes): a container writing fast fills its file
-      // further with every trip through the thread pool
-      writeCtlNow(paths(runtimeDir, id).bundleLink, REOPEN_LOGS_EVENT);
+      // synchronous on purpose: see writeCtlSync
+      writeCtlSync(paths(runtimeDir, id).bundleLink, REOPEN_LOGS_EVENT);
     } catch (err) {
       throw new SystemError(`cannot reopen the log of container ${id}: ${errorMessage(err)}`, { cause: err });
     }
@@ -293,15 +291,6 @@ export class ConmonRuntime implements ContainerRuntime {
 }
 
 /** writeCtl's message (`"<type> 0 0\n"` on `<dir>/ctl`), written at once; fails with ENXIO/ENOENT without conmon. */
-function writeCtlNow(dir: string, type: number): void {
-  const fd = openSync(`${dir}/ctl`, constants.O_WRONLY | constants.O_NONBLOCK);
-  try {
-    writeSync(fd, `${type} 0 0\n`);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 function streams(c: AttachConnection): AttachStreams {
   return {
     onData: (cb) => c.onData(cb),

@@ -1,15 +1,19 @@
 /**
  * Start-up cost of the berth CLI against the stock docker CLI, both talking to the same berthd in a throwaway
  * sandbox: `ps`, `version` and `run --rm bb true`, timed by hyperfine (no shell). The goal of issue 5 is berth ≤ 2×
- * docker on each. berth is timed as bin/berth runs it (the dist/berth.cjs bundle when built) and, for reference,
- * from the TypeScript sources (BERTH_NO_BUNDLE=1); Node's own start (an empty script) is the floor.
+ * docker on each. berth is timed as bin/berth runs it (the build of scripts/build-cli.ts when fresh) and, for
+ * reference, from the TypeScript sources (BERTH_NO_BUNDLE=1). A Node floor runs in the same rounds as each case:
+ * for `ps` and `version` a minimal script that does what they do on the wire (connect to the socket, one GET of
+ * /containers/json or /version, print the answer), for `run` an empty script — no CLI written in Node can start
+ * faster than that.
  *
  *   node_modules/.bin/node bench/cli.ts [--quick] [--runs=N]
  *
- * Rounds alternate the order of the commands so load from other jobs on this shared machine falls on all alike.
- * Without --quick the report is also written to bench/results/cli-<YYYY-MM-DD>.md.
+ * Each case runs in rounds that alternate the order of the commands, so load from other jobs on this shared
+ * machine falls on all alike; the report gives medians over all rounds. Without --quick the report is appended
+ * as a new section to bench/results/cli-<YYYY-MM-DD>.md.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runCmd } from '../test/support/proc.ts';
@@ -18,6 +22,7 @@ import { REPO_ROOT, Sandbox } from '../test/support/sandbox.ts';
 const DOCKER = process.env.BERTH_TEST_DOCKER ?? '/usr/local/bin/docker';
 const BERTH = join(REPO_ROOT, 'bin/berth');
 const NODE = join(REPO_ROOT, 'node_modules/.bin/node');
+const ROUNDS = 4;
 
 interface Args {
   quick: boolean;
@@ -25,12 +30,12 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, runs: 30 };
+  const a: Args = { quick: false, runs: 40 };
   for (const arg of argv) {
     if (arg === '--quick') {
       a.quick = true;
-      a.runs = 10;
-    } else if (arg.startsWith('--runs=')) a.runs = Math.max(3, Number(arg.slice(7)) || 30);
+      a.runs = 12;
+    } else if (arg.startsWith('--runs=')) a.runs = Math.max(ROUNDS, Number(arg.slice(7)) || 40);
     else {
       process.stderr.write(`usage: node_modules/.bin/node bench/cli.ts [--quick] [--runs=N]\n`);
       process.exit(2);
@@ -41,6 +46,7 @@ function parseArgs(argv: string[]): Args {
 
 interface Sample {
   wall: number[];
+  /** user + system per run, mean of each round */
   cpu: number[];
 }
 
@@ -53,6 +59,10 @@ interface HyperfineResult {
 }
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 /** Runs hyperfine once over the named commands; returns per-command wall times and mean CPU (both in ms). */
 async function hyperfine(named: [string, string][], runs: number, env: Record<string, string>, tmp: string): Promise<Map<string, Sample>> {
@@ -80,22 +90,48 @@ function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
+/** Runs the commands in ROUNDS rounds of alternating order; collects every sample under its name. */
+async function rounds(named: [string, string][], runs: number, env: Record<string, string>, tmp: string, what: string): Promise<Map<string, Sample>> {
+  const acc = new Map<string, Sample>(named.map(([n]) => [n, { wall: [], cpu: [] }]));
+  const per = Math.max(3, Math.ceil(runs / ROUNDS));
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 1 ? [...named].reverse() : named;
+    log(`bench/cli: ${what}, round ${round + 1}/${ROUNDS} (load ${load()})`);
+    const m = await hyperfine(order, per, env, tmp);
+    for (const [name] of named) {
+      acc.get(name)!.wall.push(...m.get(name)!.wall);
+      acc.get(name)!.cpu.push(...m.get(name)!.cpu);
+    }
+  }
+  return acc;
+}
+
 interface Row {
   what: string;
   docker: Sample;
   berth: Sample;
   sources: Sample;
+  floor: Sample;
+  floorName: string;
 }
+
+/** The least a Node program does for `ps` or `version`: connect, one GET of argv[2], print the answer. */
+const RAW_REQUEST = `const s = require('node:net').connect(process.env.BENCH_SOCKET);
+s.on('connect', () => s.write('GET ' + process.argv[2] + ' HTTP/1.1\\r\\nHost: api.moby.localhost\\r\\nConnection: close\\r\\n\\r\\n'));
+s.on('data', (d) => process.stdout.write(d));
+`;
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  if ((await runCmd(['hyperfine', '--version'])).code !== 0) throw new Error('hyperfine is missing: apt-get install -y hyperfine');
-  const loadStart = loadavg().map((l) => l.toFixed(2)).join(' ');
+  if ((await runCmd(['hyperfine', '--version'])).code !== 0) throw new Error('hyperfine is missing: bash scripts/setup.sh --bench');
+  const build = await runCmd([NODE, join(REPO_ROOT, 'scripts/build-cli.ts'), '--check']);
+  if (build.code !== 0) log('bench/cli: the CLI build is stale or missing, so bin/berth runs the sources: run `node scripts/build-cli.ts` first');
+  const loadStart = load();
+  const started = new Date();
   const tmp = mkdtempSync('/tmp/berth-bench-cli-');
   log('bench/cli: starting a sandbox');
   const sb = await Sandbox.create({ label: 'bench-cli', debug: false });
   const rows: Row[] = [];
-  let floor: number[] = [];
   try {
     await sb.importBusybox('bb');
     const env: Record<string, string> = {
@@ -106,75 +142,79 @@ async function main(): Promise<void> {
       BERTH_CONFIG: join(sb.dir, 'berth-config'),
       DOCKER_CLI_HINTS: 'false',
       NODE_COMPILE_CACHE: join(tmp, 'compile-cache'),
+      BENCH_SOCKET: sb.socket,
     };
     writeFileSync(join(tmp, 'empty.js'), '');
+    writeFileSync(join(tmp, 'raw-request.js'), RAW_REQUEST);
     const sources = `env BERTH_NO_BUNDLE=1 ${BERTH}`;
-    const cases: [string, string][] = [
-      ['ps', 'ps'],
-      ['version', 'version'],
-      ['run --rm bb true', 'run --rm bb true'],
-    ];
-    const rounds = 3;
-    for (const [what, cmd] of cases) {
-      const per = Math.max(2, Math.ceil(args.runs / rounds));
-      const acc: Record<'docker' | 'berth' | 'sources', Sample> = { docker: { wall: [], cpu: [] }, berth: { wall: [], cpu: [] }, sources: { wall: [], cpu: [] } };
-      for (let round = 0; round < rounds; round++) {
-        let named: [string, string][] = [
+    const empty = `${NODE} ${join(tmp, 'empty.js')}`;
+    for (const [what, cmd, floorName, floor] of [
+      ['ps', 'ps', 'node: connect + GET /containers/json + print', `${NODE} ${join(tmp, 'raw-request.js')} /v1.47/containers/json`],
+      ['version', 'version', 'node: connect + GET /version + print', `${NODE} ${join(tmp, 'raw-request.js')} /v1.47/version`],
+      ['run --rm bb true', 'run --rm bb true', 'node: empty script', empty],
+    ] as const) {
+      const m = await rounds(
+        [
           ['docker', `${DOCKER} ${cmd}`],
           ['berth', `${BERTH} ${cmd}`],
           ['sources', `${sources} ${cmd}`],
-        ];
-        if (round % 2 === 1) named = named.reverse();
-        log(`bench/cli: ${what}, round ${round + 1}/${rounds}`);
-        const m = await hyperfine(named, per, env, tmp);
-        for (const k of ['docker', 'berth', 'sources'] as const) {
-          acc[k].wall.push(...m.get(k)!.wall);
-          acc[k].cpu.push(...m.get(k)!.cpu);
-        }
-      }
-      rows.push({ what, ...acc });
+          ['floor', floor],
+        ],
+        args.runs,
+        env,
+        tmp,
+        what,
+      );
+      rows.push({ what, docker: m.get('docker')!, berth: m.get('berth')!, sources: m.get('sources')!, floor: m.get('floor')!, floorName });
     }
-    log('bench/cli: node floor');
-    floor = (await hyperfine([['node', `${NODE} ${join(tmp, 'empty.js')}`]], args.runs, env, tmp)).get('node')!.wall;
   } finally {
     await sb.close();
     rmSync(tmp, { recursive: true, force: true });
   }
-  const report = render(rows, floor, args, loadStart);
+  const report = render(rows, args, loadStart, started);
   process.stdout.write(report);
   if (!args.quick) {
     const dir = join(REPO_ROOT, 'bench/results');
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, `cli-${new Date().toISOString().slice(0, 10)}.md`);
-    writeFileSync(file, report);
-    log(`bench/cli: wrote ${file}`);
+    const file = join(dir, `cli-${started.toISOString().slice(0, 10)}.md`);
+    if (existsSync(file)) appendFileSync(file, `\n${report}`);
+    else writeFileSync(file, `# berth CLI start-up vs the docker CLI\n\n${report}`);
+    log(`bench/cli: added a section to ${file}`);
   }
 }
 
-function render(rows: Row[], floor: number[], args: Args, loadStart: string): string {
+function render(rows: Row[], args: Args, loadStart: string, started: Date): string {
   const f = (n: number) => n.toFixed(1);
+  const per = Math.max(3, Math.ceil(args.runs / ROUNDS));
   const lines = [
-    `# berth CLI start-up vs the docker CLI (${new Date().toISOString().slice(0, 10)})`,
+    `## ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC: bin/berth with the warm code cache (scripts/build-cli.ts)`,
     '',
-    `Same berthd for both (a sandbox of test/support/sandbox.ts), hyperfine -N, ${args.runs} runs per command in 3 rounds of alternating order,`,
-    `2 warm-up runs per round. Load average at start ${loadStart}, at end ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')} (2 cores, shared).`,
+    `Same berthd for both (a sandbox of test/support/sandbox.ts), hyperfine -N, ${ROUNDS} rounds of ${per} runs per command in alternating`,
+    `order, 2 warm-up runs per round; medians over all rounds. Load average at start ${loadStart}, at end ${load()} (2 cores, shared).`,
     '',
-    '| command | docker median (ms) | berth median (ms) | berth/docker | goal ≤ 2× | berth from sources (ms) | CPU docker / berth (ms) |',
-    '|---|---:|---:|---:|---|---:|---:|',
+    '| command | docker median (ms) | berth median (ms) | berth/docker | goal ≤ 2× | Node floor (ms) | floor/docker | berth − floor (ms) | berth from sources (ms) | CPU docker / floor / berth (ms) |',
+    '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     const d = median(r.docker.wall);
     const b = median(r.berth.wall);
+    const fl = median(r.floor.wall);
     const ratio = b / d;
     lines.push(
-      `| \`${r.what}\` | ${f(d)} | ${f(b)} | ${ratio.toFixed(2)} | ${ratio <= 2 ? 'met' : 'not met'} | ${f(median(r.sources.wall))} | ${f(mean(r.docker.cpu))} / ${f(mean(r.berth.cpu))} |`,
+      `| \`${r.what}\` | ${f(d)} | ${f(b)} | ${ratio.toFixed(2)} | ${ratio <= 2 ? 'met' : 'not met'} | ${f(fl)} | ${(fl / d).toFixed(2)} | ${f(b - fl)} | ${f(median(r.sources.wall))} | ${f(mean(r.docker.cpu))} / ${f(mean(r.floor.cpu))} / ${f(mean(r.berth.cpu))} |`,
     );
   }
-  lines.push('', `Node's own start (an empty script, same node binary): median ${f(median(floor))} ms — the floor under every berth number.`, '');
+  lines.push('', 'Fastest runs (min, ms), less disturbed by the other jobs on the machine:', '', '| command | docker | Node floor | berth | berth/docker |', '|---|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const d = Math.min(...r.docker.wall);
+    const b = Math.min(...r.berth.wall);
+    lines.push(`| \`${r.what}\` | ${f(d)} | ${f(Math.min(...r.floor.wall))} | ${f(b)} | ${(b / d).toFixed(2)} |`);
+  }
   lines.push(
-    'berth = `bin/berth` running the single-file bundle `dist/berth.cjs` (scripts/build-cli.ts) with the V8 compile cache;',
+    '',
+    'Node floor = the same node binary running, in the same rounds, ' +
+      rows.map((r) => `${r.floorName} (${r.what})`).join(', ') +
+      '. berth = `bin/berth`: dist/berth-loader.cjs compiling dist/berth.cjs with the V8 code cache dist/berth-cache.bin;',
     '"from sources" = `BERTH_NO_BUNDLE=1`, the `.ts` files through Node\'s type stripping. CPU = user + system, mean per run.',
     '',
   );

@@ -30,7 +30,7 @@ fi
 # sandbox), socat, util-linux (unshare, nsenter), bsdutils (script, for pty tests), procps, tar.
 # Registries: docker-registry (a real registry on loopback for pull/push tests), apache2-utils (htpasswd), openssl
 # (test CAs for TLS registries and the daemon's mutual TLS), pigz (parallel gzip for pushes; zlib is the fallback).
-packages=(crun runc conmon nftables iproute2 zstd busybox-static skopeo umoci tini socat util-linux bsdutils procps tar ca-certificates docker-registry apache2-utils openssl pigz)
+packages=(crun runc conmon nftables iproute2 zstd busybox-static skopeo umoci tini socat util-linux bsdutils procps tar ca-certificates docker-registry apache2-utils openssl pigz openssh-server openssh-client)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }

@@ -217,3 +217,29 @@ describe('errors and exit codes', () => {
     assert.deepEqual(tried, ['/containers/nosuch/json', '/images/nosuch/json', '/networks/nosuch', '/volumes/nosuch', '/info', '/plugins/nosuch/json']);
   });
 });
+
+describe('berth system dial-stdio (the remote end of ssh:// hosts)', () => {
+  it('relays stdin to the daemon and the answer to stdout; stdin\'s end half-closes, the daemon\'s close ends it', async () => {
+    await withEngine(setup, async (e) => {
+      // a keep-alive request: only the half-close after stdin's end makes the server finish the connection
+      const request = 'GET /v1.47/containers/json HTTP/1.1\r\nHost: docker.example.com\r\n\r\n';
+      const t0 = Date.now();
+      const r = await berth(['system', 'dial-stdio'], { env: { BERTH_HOST: e.host }, input: request, timeoutMs: 8000 });
+      assert.equal(r.code, 0, r.stderr);
+      // well before the server's 5 s keep-alive timeout, which would end the connection all the same
+      assert.ok(Date.now() - t0 < 4000, `dial-stdio took ${Date.now() - t0} ms: the half-close did not reach the daemon`);
+      assert.match(r.stdout, /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(r.stdout, /"Names":\["\/t1"\]/);
+      assert.equal(r.stderr, '');
+    });
+  });
+  it('no daemon: docker\'s "failed to open the raw stream connection"', async () => {
+    const r = await berth(['-H', 'unix:///nonexistent/berth.sock', 'system', 'dial-stdio'], { input: '' });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'failed to open the raw stream connection: dial unix /nonexistent/berth.sock: connect: no such file or directory\n');
+  });
+  it('is hidden from the system help', async () => {
+    const r = await berth(['system', '--help']);
+    assert.doesNotMatch(r.stdout, /dial-stdio/);
+  });
+});

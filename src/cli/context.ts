@@ -2,7 +2,8 @@
  * What a command receives: the standard streams, the environment, the (lazily created) Engine API client and the
  * client config file. Built once per invocation in src/cli/main.ts; nothing here is module-level state.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import type { EngineClient } from '../client/client.ts';
 import type { HostOptions } from '../client/host.ts';
 import { resolveContextName } from './contexts/resolve.ts';
@@ -82,6 +83,61 @@ export function nodeOut(stream: NodeJS.WriteStream): OutStream {
   };
 }
 
+/**
+ * Standard output (fd 1) or error (fd 2) written with synchronous write(2) calls, as Go's os.Stdout is: Node's
+ * process.stdout object (a tty.WriteStream, a net.Socket on a pipe, ...) is only built when a command asks for
+ * `.stream` (raw terminal mode, terminal size, back-pressure of a large copy) — building it costs ~2 ms of every
+ * start otherwise. From then on every write goes through the stream, so the order is kept. A non-blocking fd that
+ * would block (EAGAIN) also switches to the stream. `onError` gets write errors (EPIPE: the reader went away).
+ */
+export function fdOut(fd: 1 | 2, onError: (err: NodeJS.ErrnoException) => void): OutStream {
+  let stream: NodeJS.WriteStream | undefined;
+  let tty: boolean | undefined;
+  const getStream = (): NodeJS.WriteStream => {
+    if (!stream) {
+      stream = fd === 1 ? process.stdout : process.stderr;
+      stream.on('error', onError);
+    }
+    return stream;
+  };
+  const isTTY = () => (tty ??= isatty(fd));
+  return {
+    write: (chunk) => {
+      if (stream) {
+        stream.write(chunk);
+        return;
+      }
+      let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      while (buf.length > 0) {
+        try {
+          buf = buf.subarray(writeSync(fd, buf));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EAGAIN') getStream().write(buf);
+          else onError(err as NodeJS.ErrnoException);
+          return;
+        }
+      }
+    },
+    get isTTY() {
+      return isTTY();
+    },
+    size: () => {
+      if (!isTTY()) return [0, 0];
+      const s = getStream();
+      return [s.rows ?? 0, s.columns ?? 0];
+    },
+    get stream() {
+      return getStream();
+    },
+    drain: () =>
+      !stream || stream.writableLength === 0 || stream.destroyed
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            stream!.write('', () => resolve());
+          }),
+  };
+}
+
 export interface CliSetup {
   bin: string;
   out: OutStream;
@@ -150,10 +206,14 @@ export class Cli implements CliContext {
             endpoint = endpointFromContext(ep.Host, !!ep.SkipTLSVerify, mapTls(store.tls(name)));
           }
         } catch (err) {
+          // a malformed ssh:// address is reported as docker's connection helper reports it
+          if ((err as Error).name === 'SshUrlError') throw new Error(`Failed to initialize: ${(err as Error).message}`);
           throw new Error(`Failed to initialize: unable to resolve berth endpoint: ${(err as Error).message}`);
         }
         this.#hostUrl = endpoint.url;
-        this.#clientValue = new EngineClient(endpoint);
+        // docker's WithAPIVersionFromEnv: a pinned version, used without negotiation
+        const pinned = (this.env.BERTH_API_VERSION || this.env.DOCKER_API_VERSION || '').replace(/^v/, '');
+        this.#clientValue = new EngineClient(endpoint, pinned ? { version: pinned } : {});
         return this.#clientValue;
       })();
     }

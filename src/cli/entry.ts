@@ -3,12 +3,18 @@
  * with its status. stdin is only touched when a command reads it.
  */
 import { isatty } from 'node:tty';
-import { nodeOut } from './context.ts';
+import { fdOut } from './context.ts';
 import { main } from './main.ts';
 
+/** A reader that went away (`berth logs -f | head`): end quietly as docker does (SIGPIPE, status 141). */
+function onOutputError(e: NodeJS.ErrnoException): void {
+  if (e.code === 'EPIPE') process.exit(141);
+  throw e;
+}
+
 export async function runCli(argv: string[]): Promise<never> {
-  const out = nodeOut(process.stdout);
-  const err = nodeOut(process.stderr);
+  const out = fdOut(1, onOutputError);
+  const err = fdOut(2, onOutputError);
   const code = await main(argv, {
     out,
     err,
@@ -19,6 +25,7 @@ export async function runCli(argv: string[]): Promise<never> {
       isTTY: isatty(0),
     },
     env: process.env,
+    exitAfter: true,
   });
   // writes to a pipe are asynchronous: exiting before they are flushed would cut the output short
   await Promise.all([out.drain(), err.drain()]);

@@ -3,7 +3,6 @@
  * per-command flag parsing, help, and the error → stderr/exit-code mapping of the docker CLI:
  * flag errors exit 125, argument-count errors and daemon errors exit 1 (run/create use 125/126/127).
  */
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandDef, CommandInfo } from './command.ts';
 import type { CliSetup } from './context.ts';
@@ -21,7 +20,8 @@ const BIN = 'berth';
 type Env = Record<string, string | undefined>;
 
 export function globalFlags(env: Env): FlagSpec[] {
-  const home = env.HOME || homedir();
+  // node:os only when HOME is unset: every module loaded at start costs start-up time
+  const home = env.HOME || process.getBuiltinModule('node:os').homedir();
   const configDir = env.BERTH_CONFIG || join(home, '.berth');
   const certDir = env.BERTH_CERT_PATH || env.DOCKER_CERT_PATH || join(home, '.docker');
   return [
@@ -51,6 +51,8 @@ export interface MainIo {
   err: CliSetup['err'];
   in: CliSetup['in'];
   env: Env;
+  /** The process exits as soon as main() resolves: connections are left to the exit instead of closed one by one. */
+  exitAfter?: boolean;
 }
 
 /** Runs the CLI; resolves with the exit status. */
@@ -113,7 +115,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
   } catch (err) {
     return report(cli, err);
   } finally {
-    cli.close();
+    if (!io.exitAfter) cli.close();
   }
 }
 

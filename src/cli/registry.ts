@@ -75,6 +75,7 @@ const n = {
 
 const s = {
   df: () => import('./commands/system/df.ts'),
+  dialStdio: () => import('./commands/system/dial-stdio.ts'),
   events: () => import('./commands/system/events.ts'),
   info: () => import('./commands/system/info.ts'),
   prune: () => import('./commands/system/prune.ts'),
@@ -239,6 +240,7 @@ export const root: Entry = {
       short: 'Manage berth',
       children: [
         { name: 'df', short: 'Show berth disk usage', load: s.df },
+        { name: 'dial-stdio', short: 'Proxy the stdio stream to the daemon connection. Should not be invoked manually.', load: s.dialStdio, hidden: true },
         { name: 'events', short: D.events, load: s.events },
         { name: 'info', short: D.info, load: s.info },
         { name: 'prune', short: 'Remove unused data', load: s.prune },

@@ -32,17 +32,57 @@ describe('EngineClient against a fake engine', () => {
     await e.close();
   });
 
-  it('negotiates min(server, 1.47) from HEAD /_ping', async () => {
+  it('speaks 1.47 at once; an older daemon\'s 400 makes it negotiate through HEAD /_ping and send again', async () => {
     e.apiVersion = '1.41';
     e.on('GET', '/info', ({ res }) => sendJson(res, 200, { ok: 1 }));
     const c = clientFor(e);
+    const before = e.requests.length;
     try {
       assert.deepEqual(await c.json('GET', '/info'), { ok: 1 });
       assert.equal(c.version, '1.41');
-      const last = e.requests.at(-1)!;
-      assert.equal(last.url, '/v1.41/info');
-      assert.equal(e.requests.at(-2)!.method, 'HEAD');
-      assert.equal(last.headers.host, 'api.moby.localhost');
+      assert.deepEqual(
+        e.requests.slice(before).map((r) => `${r.method} ${r.url}`),
+        ['GET /v1.47/info', 'HEAD /_ping', 'GET /v1.41/info'],
+      );
+      assert.equal(e.requests.at(-1)!.headers.host, 'api.moby.localhost');
+      await c.json('GET', '/info');
+      assert.equal(e.requests.at(-1)!.url, '/v1.41/info', 'negotiated once');
+    } finally {
+      c.close();
+      e.apiVersion = '1.47';
+    }
+  });
+
+  it('no ping when the daemon speaks 1.47, nor with a pinned version', async () => {
+    e.on('GET', '/info', ({ res }) => sendJson(res, 200, { ok: 1 }));
+    const c = clientFor(e);
+    const pinned = new EngineClient(resolveEndpoint({ hosts: [e.host], tls: false, tlsverify: false }, {}), { version: '1.44' });
+    const before = e.requests.length;
+    try {
+      await c.json('GET', '/info');
+      await pinned.json('GET', '/info');
+      assert.deepEqual(
+        e.requests.slice(before).map((r) => `${r.method} ${r.url}`),
+        ['GET /v1.47/info', 'GET /v1.44/info'],
+      );
+    } finally {
+      c.close();
+      pinned.close();
+    }
+  });
+
+  it('a streamed body (sent once) negotiates first', async () => {
+    e.apiVersion = '1.45';
+    e.on('POST', '/images/load', ({ res, req }) => sendJson(res, 200, { got: req.body.toString() }));
+    const c = clientFor(e);
+    const before = e.requests.length;
+    try {
+      const r = await c.json<{ got: string }>('POST', '/images/load', { rawBody: Readable.from([Buffer.from('tar')]) });
+      assert.equal(r.got, 'tar');
+      assert.deepEqual(
+        e.requests.slice(before).map((x) => `${x.method} ${x.url}`),
+        ['HEAD /_ping', 'POST /v1.45/images/load'],
+      );
     } finally {
       c.close();
       e.apiVersion = '1.47';
@@ -178,6 +218,7 @@ describe('TLS (--tlsverify with a CA, --tls without verification)', async () => 
   it('talks HTTPS, verifying the server against the CA', { skip: !ok && 'openssl not available' }, async () => {
     const { createServer } = await import('node:https');
     const srv = createServer({ key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/ca.pem`) }, (req, res) => {
+      // answers any version: the client speaks 1.47 without pinging first
       res.writeHead(200, { 'Api-Version': '1.44', 'Content-Type': 'application/json' });
       res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ url: req.url, host: req.headers.host }));
     });
@@ -185,10 +226,10 @@ describe('TLS (--tlsverify with a CA, --tls without verification)', async () => 
     const port = (srv.address() as { port: number }).port;
     try {
       const verified = new EngineClient(resolveEndpoint({ hosts: [`tcp://127.0.0.1:${port}`], tls: true, tlsverify: true, tlscacert: `${dir}/ca.pem` }, {}));
-      assert.deepEqual(await verified.json('GET', '/info'), { url: '/v1.44/info', host: `127.0.0.1:${port}` });
+      assert.deepEqual(await verified.json('GET', '/info'), { url: '/v1.47/info', host: `127.0.0.1:${port}` });
       verified.close();
       const unverified = new EngineClient(resolveEndpoint({ hosts: [`tcp://127.0.0.1:${port}`], tls: true, tlsverify: false }, { DOCKER_CERT_PATH: dir }));
-      assert.deepEqual(await unverified.json('GET', '/info'), { url: '/v1.44/info', host: `127.0.0.1:${port}` });
+      assert.deepEqual(await unverified.json('GET', '/info'), { url: '/v1.47/info', host: `127.0.0.1:${port}` });
       unverified.close();
       const noCa = new EngineClient(resolveEndpoint({ hosts: [`tcp://127.0.0.1:${port}`], tls: true, tlsverify: true, tlscacert: `${dir}/key.pem` }, {}));
       await assert.rejects(noCa.json('GET', '/info'), /error during connect/);

@@ -1,7 +1,13 @@
 /**
- * Typed Engine API client core: version negotiation through `HEAD /_ping` (falling back to `GET /_ping`; a server
- * without Api-Version means 1.24), `/v<min(server, 1.47)>/` path prefixes, JSON bodies encoded as Go's
- * encoding/json does, daemon errors turned into ApiError, streaming responses and hijacked connections.
+ * Typed Engine API client core: `/v<version>/` path prefixes, JSON bodies encoded as Go's encoding/json does,
+ * daemon errors turned into ApiError, streaming responses and hijacked connections.
+ *
+ * API version: a pinned version (BERTH_API_VERSION/DOCKER_API_VERSION in the CLI) is used as is, with no ping,
+ * as docker does. Otherwise the client speaks 1.47 at once instead of pinging first (a round trip saved at every
+ * CLI start): a daemon that is older answers 400 "client version 1.47 is too new", and only then the client
+ * negotiates through `HEAD /_ping` (falling back to `GET /_ping`; a server without Api-Version means 1.24) and
+ * sends the request again with min(server, 1.47). Requests whose body is a stream (it cannot be sent twice)
+ * negotiate first.
  */
 import type { Readable } from 'node:stream';
 import { ApiError } from './errors.ts';
@@ -17,6 +23,9 @@ export const CLIENT_VERSION = '0.1.0';
 
 export type QueryValue = string | number | boolean | undefined | null | string[];
 export type Query = Record<string, QueryValue>;
+
+/** The daemon's answer to a version it does not support (dockerd's and berthd's wording). */
+const TOO_NEW = /^client version \S+ is too new/;
 
 export interface RequestOptions {
   query?: Query;
@@ -102,7 +111,7 @@ export class EngineClient {
     return this.#ping;
   }
 
-  /** True when the negotiated version is ≥ v. */
+  /** True when the negotiated version is at least v. */
   atLeast(v: string): boolean {
     return compareVersions(this.version, v) >= 0;
   }
@@ -127,6 +136,24 @@ export class EngineClient {
     return info;
   }
 
+  /**
+   * Negotiates, ignoring a failure as docker's getAPIPath does: a failed ping is not the error to show; the
+   * request itself then fails with its own path (and the next one pings again).
+   */
+  async #negotiateQuietly(): Promise<void> {
+    try {
+      await this.negotiate();
+    } catch {
+      this.#negotiation = undefined;
+    }
+  }
+
+  /** True when an error answer means "speak an older API version", and the request may be sent again. */
+  #mustDowngrade(err: unknown, o: RequestOptions): boolean {
+    if (this.#version || !(err instanceof ApiError) || err.status !== 400 || !TOO_NEW.test(err.detail)) return false;
+    return o.rawBody === undefined || Buffer.isBuffer(o.rawBody);
+  }
+
   /** Pings once and settles the API version: min(server, 1.47); 1.24 when the server sends none. */
   negotiate(): Promise<PingInfo> {
     if (!this.#negotiation) {
@@ -144,8 +171,8 @@ export class EngineClient {
   async #path(path: string, o: RequestOptions): Promise<string> {
     let full = escapePath(path);
     if (o.versioned !== false) {
-      await this.negotiate();
-      full = `/v${this.#version}${full}`;
+      if (!this.#version && o.rawBody !== undefined && !Buffer.isBuffer(o.rawBody)) await this.#negotiateQuietly();
+      full = `/v${this.version}${full}`;
     }
     const qs = encodeQuery(o.query);
     return qs ? `${full}?${qs}` : full;
@@ -169,6 +196,16 @@ export class EngineClient {
 
   /** Performs a request; resolves on the response headers. Non-2xx/3xx statuses throw ApiError. */
   async request(method: string, path: string, o: RequestOptions = {}): Promise<Response> {
+    try {
+      return await this.#request(method, path, o);
+    } catch (err) {
+      if (!this.#mustDowngrade(err, o)) throw err;
+      await this.#negotiateQuietly();
+      return this.#request(method, path, o);
+    }
+  }
+
+  async #request(method: string, path: string, o: RequestOptions): Promise<Response> {
     const fullPath = await this.#path(path, o);
     const { headers, body } = this.#headers(o);
     const res = await this.transport.request({ method, path: fullPath, headers, body, signal: o.signal, fresh: o.fresh });
@@ -176,7 +213,7 @@ export class EngineClient {
     return res;
   }
 
-  /** Request whose response body is JSON (or empty → undefined). */
+  /** Request whose response body is JSON (or empty: undefined). */
   async json<T = unknown>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
     const res = await this.request(method, path, o);
     const body = await readAll(res);
@@ -184,7 +221,7 @@ export class EngineClient {
     return JSON.parse(body.toString('utf8')) as T;
   }
 
-  /** Request whose body is ignored; returns the status (204, 304, …). */
+  /** Request whose body is ignored; returns the status (204, 304, ...). */
   async call(method: string, path: string, o: RequestOptions = {}): Promise<number> {
     const res = await this.request(method, path, o);
     await readAll(res);
@@ -193,6 +230,16 @@ export class EngineClient {
 
   /** Hijacks the connection (attach / exec start): expects 101 UPGRADED, as the docker CLI does. */
   async hijack(method: string, path: string, o: RequestOptions = {}): Promise<Hijacked> {
+    try {
+      return await this.#hijack(method, path, o);
+    } catch (err) {
+      if (!this.#mustDowngrade(err, o)) throw err;
+      await this.#negotiateQuietly();
+      return this.#hijack(method, path, o);
+    }
+  }
+
+  async #hijack(method: string, path: string, o: RequestOptions): Promise<Hijacked> {
     const fullPath = await this.#path(path, o);
     const { headers, body } = this.#headers(o);
     if (!headers['Content-Type']) headers['Content-Type'] = 'text/plain';

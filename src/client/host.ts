@@ -1,11 +1,13 @@
 /**
  * Where the Engine API lives: -H/--host, then BERTH_HOST, then DOCKER_HOST, else unix:///run/berth/berth.sock;
  * TLS from --tls/--tlsverify/--tlscacert/--tlscert/--tlskey, BERTH_/DOCKER_TLS_VERIFY and BERTH_/DOCKER_CERT_PATH.
- * Address parsing follows docker's opts.ParseHost (default ports 2375, and 2376 with TLS).
+ * Address parsing follows docker's opts.ParseHost (default ports 2375, and 2376 with TLS); ssh:// addresses are
+ * kept as written and reached through the system ssh (ssh.ts), never with TLS.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { SshSpec } from './ssh.ts';
+import { parseSshUrl } from './ssh.ts';
 
 export const DEFAULT_SOCKET = '/run/berth/berth.sock';
 export const DEFAULT_HOST = `unix://${DEFAULT_SOCKET}`;
@@ -20,7 +22,8 @@ export interface TlsFiles {
 
 export type Endpoint =
   | { kind: 'unix'; socketPath: string; url: string }
-  | { kind: 'tcp'; host: string; port: number; basePath: string; url: string; tls?: TlsMaterial };
+  | { kind: 'tcp'; host: string; port: number; basePath: string; url: string; tls?: TlsMaterial }
+  | { kind: 'ssh'; ssh: SshSpec; url: string };
 
 export interface TlsMaterial {
   ca?: Buffer;
@@ -42,7 +45,7 @@ export interface HostOptions {
 type Env = Record<string, string | undefined>;
 
 export function certDir(env: Env): string {
-  return env.BERTH_CERT_PATH || env.DOCKER_CERT_PATH || join(env.HOME || homedir(), '.docker');
+  return env.BERTH_CERT_PATH || env.DOCKER_CERT_PATH || join(env.HOME || process.getBuiltinModule('node:os').homedir(), '.docker');
 }
 
 export function envTlsVerify(env: Env): boolean {
@@ -105,6 +108,8 @@ export function parseHost(val: string, defaultToTls: boolean): string {
       if (rest.includes('://')) throw new Error(`invalid proto, expected unix: ${rest}`);
       return `unix://${rest === '' ? DEFAULT_SOCKET : rest}`;
     }
+    case 'ssh':
+      return host;
     default:
       throw new Error(`invalid bind address format: ${host}`);
   }
@@ -124,6 +129,7 @@ function readMaybe(path: string | undefined, explicit: boolean): Buffer | undefi
 /** The endpoint of a normalised host URL (parseHost's result), with TLS material for tcp:// when given. */
 export function endpointFromUrl(url: string, tls?: TlsMaterial): Endpoint {
   if (url.startsWith('unix://')) return { kind: 'unix', socketPath: url.slice(7), url };
+  if (url.startsWith('ssh://')) return { kind: 'ssh', ssh: parseSshUrl(url), url };
   const rest = url.slice(6);
   const slash = rest.indexOf('/');
   const hp = splitHostPort(slash >= 0 ? rest.slice(0, slash) : rest)!;
@@ -139,6 +145,7 @@ export function endpointFromUrl(url: string, tls?: TlsMaterial): Endpoint {
 export function endpointFromContext(host: string, skipTlsVerify: boolean, material: { ca?: Buffer; cert?: Buffer; key?: Buffer }): Endpoint {
   const hasTls = !!(material.ca || material.cert || material.key);
   const url = parseHost(host, hasTls);
+  if (url.startsWith('ssh://')) return endpointFromUrl(url);
   return endpointFromUrl(url, hasTls || skipTlsVerify ? { ...material, verify: !skipTlsVerify } : undefined);
 }
 

@@ -1,11 +1,13 @@
 /**
- * Transport to the Engine API over a unix socket, TCP or TLS: HTTP/1.1 with keep-alive connection reuse (like
- * Go's transport: sequential calls share one connection, hijacks and long waits get their own).
+ * Transport to the Engine API over a unix socket, TCP, TLS or an ssh:// host (the system ssh running dial-stdio
+ * on the remote host, one ssh process per connection as in docker): HTTP/1.1 with keep-alive connection reuse
+ * (like Go's transport: sequential calls share one connection, hijacks and long waits get their own).
  * Built on node:net/node:tls with the small parser in http1.ts — node:http costs ~100 ms to import on Node 26.
  */
 import type { Socket } from 'node:net';
 import { connect as netConnect } from 'node:net';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
+import type { CommandConn } from './command-conn.ts';
 import { transportError } from './errors.ts';
 import type { Endpoint } from './host.ts';
 import type { Headers, Response } from './http1.ts';
@@ -24,8 +26,14 @@ export interface RawRequest {
   fresh?: boolean;
 }
 
+/** A connection to the daemon: a net/tls socket, or the stdio of an ssh process. */
+export type Conn = Duplex;
+
+/** The Host header and URL host of ssh:// connections (docker's connhelper uses the same dummy name). */
+export const SSH_DUMMY_HOST = 'docker.example.com';
+
 export interface Hijacked {
-  socket: Socket;
+  socket: Conn;
   head: Buffer;
   response: Response;
 }
@@ -33,21 +41,28 @@ export interface Hijacked {
 export class Transport {
   readonly endpoint: Endpoint;
   readonly userAgent: string;
-  readonly #idle: Socket[] = [];
-  readonly #all = new Set<Socket>();
+  readonly #idle: Conn[] = [];
+  readonly #all = new Set<Conn>();
 
   constructor(endpoint: Endpoint, userAgent: string) {
     this.endpoint = endpoint;
     this.userAgent = userAgent;
   }
 
-  async #connect(): Promise<Socket> {
+  /** Opens a new connection to the daemon (no HTTP on it yet): what `system dial-stdio` proxies. */
+  async dial(): Promise<Conn> {
     const ep = this.endpoint;
+    if (ep.kind === 'ssh') {
+      const { CommandConn } = await import('./command-conn.ts');
+      const { sshArgs } = await import('./ssh.ts');
+      return new CommandConn('ssh', sshArgs(ep.ssh));
+    }
     let socket: Socket;
     if (ep.kind === 'unix') {
       socket = netConnect({ path: ep.socketPath });
     } else if (ep.tls) {
-      const tls = await import('node:tls');
+      // getBuiltinModule, not import(): the CLI bundle runs as a vm.Script, where import() is not available
+      const tls = process.getBuiltinModule('node:tls');
       socket = tls.connect({
         host: ep.host,
         port: ep.port,
@@ -75,20 +90,33 @@ export class Transport {
       socket.once('error', onErr);
     });
     socket.setNoDelay(true);
-    this.#all.add(socket);
-    socket.once('close', () => {
-      this.#all.delete(socket);
-      const i = this.#idle.indexOf(socket);
-      if (i >= 0) this.#idle.splice(i, 1);
-    });
     return socket;
   }
 
-  async #socket(fresh: boolean): Promise<Socket> {
+  async #connect(): Promise<Conn> {
+    const conn = await this.dial();
+    this.#all.add(conn);
+    conn.once('close', () => {
+      this.#all.delete(conn);
+      const i = this.#idle.indexOf(conn);
+      if (i >= 0) this.#idle.splice(i, 1);
+    });
+    return conn;
+  }
+
+  /** An idle connection that may carry the next request. */
+  #reusable(c: Conn): boolean {
+    if (c.destroyed) return false;
+    if ('readyState' in c) return (c as Socket).readyState === 'open';
+    return (c as CommandConn).alive;
+  }
+
+  async #socket(fresh: boolean): Promise<Conn> {
     if (!fresh) {
       while (this.#idle.length) {
         const s = this.#idle.pop()!;
-        if (!s.destroyed && s.readyState === 'open') return s;
+        if (this.#reusable(s)) return s;
+        s.destroy();
       }
     }
     return this.#connect();
@@ -96,7 +124,8 @@ export class Transport {
 
   #headers(r: RawRequest): Headers {
     const ep = this.endpoint;
-    const host = ep.kind === 'unix' ? 'api.moby.localhost' : ep.host.includes(':') ? `[${ep.host}]:${ep.port}` : `${ep.host}:${ep.port}`;
+    const host =
+      ep.kind === 'unix' ? 'api.moby.localhost' : ep.kind === 'ssh' ? SSH_DUMMY_HOST : ep.host.includes(':') ? `[${ep.host}]:${ep.port}` : `${ep.host}:${ep.port}`;
     return { Host: host, 'User-Agent': this.userAgent, ...r.headers };
   }
 
@@ -108,14 +137,14 @@ export class Transport {
     if (err.name === 'AbortError') return err;
     const ep = this.endpoint;
     const scheme = ep.kind === 'tcp' && ep.tls ? 'https' : 'http';
-    const host = ep.kind === 'unix' ? encodeURIComponent(ep.socketPath) : `${ep.host}:${ep.port}`;
+    const host = ep.kind === 'unix' ? encodeURIComponent(ep.socketPath) : ep.kind === 'ssh' ? SSH_DUMMY_HOST : `${ep.host}:${ep.port}`;
     const method = r.method.charAt(0) + r.method.slice(1).toLowerCase();
     return transportError(err, ep.url, method, `${scheme}://${host}${r.path}`);
   }
 
   async #exchange(r: RawRequest, fresh: boolean) {
     if (r.signal?.aborted) throw r.signal.reason ?? new DOMException('aborted', 'AbortError');
-    let socket: Socket;
+    let socket: Conn;
     try {
       socket = await this.#socket(fresh);
     } catch (err) {

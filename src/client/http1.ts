@@ -1,9 +1,9 @@
 /**
- * A small HTTP/1.1 client over node:net / node:tls sockets. Node 26's node:http pulls in undici, http2, tls and
+ * A small HTTP/1.1 client over node:net / node:tls sockets (or any Duplex, such as an ssh child's stdio). Node 26's node:http pulls in undici, http2, tls and
  * zlib on import (≈100 ms), which would dominate the CLI's start-up; the Engine API needs only plain HTTP/1.1:
  * Content-Length and chunked bodies (both ways), keep-alive reuse, and 101 upgrades for hijacked streams.
  */
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Readable } from 'node:stream';
 
 export type Headers = Record<string, string | string[] | undefined>;
@@ -23,7 +23,7 @@ export class Response extends Readable {
 export interface Exchange {
   response: Response;
   /** On 101: the socket, now carrying raw stream bytes, and bytes already read past the headers. */
-  upgraded?: { socket: Socket; head: Buffer };
+  upgraded?: { socket: Duplex; head: Buffer };
 }
 
 export class HttpParseError extends Error {
@@ -40,7 +40,7 @@ function serializeHead(method: string, path: string, headers: Headers): string {
 }
 
 /** Writes a request (head + body) on a connected socket. A stream body is sent chunked. */
-export function writeRequest(socket: Socket, method: string, path: string, headers: Headers, body: Buffer | Readable | undefined): void {
+export function writeRequest(socket: Duplex, method: string, path: string, headers: Headers, body: Buffer | Readable | undefined): void {
   const head = serializeHead(method, path, headers);
   if (body === undefined || Buffer.isBuffer(body)) {
     socket.write(body?.length ? Buffer.concat([Buffer.from(head), body]) : head);
@@ -69,7 +69,7 @@ type BodyMode = { kind: 'none' } | { kind: 'length'; left: number } | { kind: 'c
  * Reads one response from the socket. Resolves when the headers are parsed; the body then streams into
  * `response`. `onDone(reusable)` runs once the body has ended (reusable: the connection may be kept alive).
  */
-export function readResponse(socket: Socket, method: string, onDone: (reusable: boolean) => void): Promise<Exchange> {
+export function readResponse(socket: Duplex, method: string, onDone: (reusable: boolean) => void): Promise<Exchange> {
   return new Promise<Exchange>((resolve, reject) => {
     let buf: Buffer = Buffer.alloc(0);
     let response: Response | undefined;

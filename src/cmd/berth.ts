@@ -1,31 +1,22 @@
 /**
  * main() of the `berth` CLI. Runs from the sources (`.ts`, type stripping) or, much faster to start, from the
  * single-file bundle dist/berth.cjs that scripts/build-cli.ts makes from this file (CommonJS, so that even Node's
- * built-in modules load only when a command needs them). The bundle carries the list of sources it was built
- * from and when: if any of them changed since, it runs the sources instead, so a stale bundle never hides an
- * edit. No top-level await: the bundle is a CommonJS script.
+ * built-in modules load only when a command needs them), run by dist/berth-loader.cjs with a V8 code cache of
+ * the functions the common commands use. bin/berth picks the bundle only when no source is newer than it. No
+ * top-level await: the bundle is a CommonJS script.
  */
-import { statSync } from 'node:fs';
+import type { main as Main } from '../cli/main.ts';
 
-/** Set by scripts/build-cli.ts in the bundle only: build start time (ms), sources relative to the repo, and the repo. */
-declare const __BERTH_BUNDLE__: { builtAt: number; inputs: string[] } | undefined;
-/** The bundle's own file URL (the bundle defines it; the sources use import.meta.url). */
-declare const __BERTH_BUNDLE_URL__: string;
+/**
+ * Given only while scripts/build-cli.ts warms the bundle up: it receives main() instead of the CLI starting, runs
+ * commands against a fake engine, then saves the code V8 compiled for them.
+ */
+declare const __berthWarmup: ((cli: { main: typeof Main }) => Promise<void>) | undefined;
 
-function bundleIsStale(b: { builtAt: number; inputs: string[] }, repo: URL): boolean {
-  for (const rel of b.inputs) {
-    const st = statSync(new URL(rel, repo), { throwIfNoEntry: false });
-    if (!st || st.mtimeMs > b.builtAt) return true;
-  }
-  return false;
-}
-
-async function start(argv: string[]): Promise<never> {
-  const bundle = typeof __BERTH_BUNDLE__ === 'undefined' ? undefined : __BERTH_BUNDLE__;
-  if (bundle && bundleIsStale(bundle, new URL('../', __BERTH_BUNDLE_URL__))) {
-    const sources = new URL('../src/cli/entry.ts', __BERTH_BUNDLE_URL__).href;
-    const { runCli } = (await import(sources)) as typeof import('../cli/entry.ts');
-    return runCli(argv);
+async function start(argv: string[]): Promise<unknown> {
+  if (typeof __berthWarmup === 'function') {
+    const { main } = await import('../cli/main.ts');
+    return __berthWarmup({ main });
   }
   const { runCli } = await import('../cli/entry.ts');
   return runCli(argv);

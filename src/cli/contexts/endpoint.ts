@@ -3,7 +3,6 @@
  * endpoint metadata and TLS material to store, files read now, keys checked against docker's list.
  */
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseHost } from '../../client/host.ts';
 import { parseBool } from '../flags/spec.ts';
@@ -26,7 +25,7 @@ export function parseStringToString(value: string, cur: Record<string, string>):
 
 function readTlsFile(path: string | undefined, env: Record<string, string | undefined>): Buffer | undefined {
   if (!path) return undefined;
-  const p = path.startsWith('~/') ? join(env.HOME || homedir(), path.slice(2)) : path;
+  const p = path.startsWith('~/') ? join(env.HOME || process.getBuiltinModule('node:os').homedir(), path.slice(2)) : path;
   try {
     return readFileSync(p);
   } catch (err) {

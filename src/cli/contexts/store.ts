@@ -93,7 +93,7 @@ export class ContextStore {
     return existsSync(join(this.metaPath(name), 'meta.json'));
   }
 
-  /** Throws docker's `context "x": context not found: open …/meta.json: no such file or directory`. */
+  /** Throws docker's `context "x": context not found: open .../meta.json: no such file or directory`. */
   get(name: string): ContextMeta {
     const file = join(this.metaPath(name), 'meta.json');
     try {

@@ -12,15 +12,21 @@ interface Cell {
 
 /** Display width of a string (wide and fullwidth runes count 2, combining marks 0). */
 export function displayWidth(s: string): number {
+  // the common case, without a \p{...} regex (compiling one costs about a millisecond at start-up)
+  if (PRINTABLE_ASCII.test(s)) return s.length;
   let w = 0;
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
-    if (c === 0 || (c < 32 && c !== 9) || (c >= 0x7f && c < 0xa0)) continue;
-    if (/\p{Mn}|\p{Me}|\u200b/u.test(ch)) continue;
+    if (c === 0 || (c < 32 && c !== 9) || (c >= 0x7f && c < 0xa0) || c === 0x200b) continue;
+    if (c >= 0x300 && (combining ??= /\p{Mn}|\p{Me}/u).test(ch)) continue;
     w += isWide(c) ? 2 : 1;
   }
   return w;
 }
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/** Nonspacing and enclosing marks (none below U+0300), compiled on first use. */
+let combining: RegExp | undefined;
 
 function isWide(c: number): boolean {
   return (

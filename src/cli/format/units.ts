@@ -151,7 +151,7 @@ export function parseGoDuration(s: string): number {
   if (s === '') throw new Error(`time: invalid duration ${JSON.stringify(orig)}`);
   const units: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 6e10, h: 3.6e12 };
   let total = 0;
-  const re = /^(\d*\.?\d*)([a-zµμ]+)/;
+  const re = /^(\d*\.?\d*)([a-z\u00b5\u03bc]+)/;
   while (s.length > 0) {
     const m = re.exec(s);
     if (!m && /^\d*\.?\d*$/.test(s)) throw new Error(`time: missing unit in duration ${JSON.stringify(orig)}`);

@@ -134,6 +134,14 @@ export class FakeEngine {
     return rec;
   }
 
+  /** As dockerd: a request for a newer API version than the engine's is refused with 400. */
+  #tooNew(rec: Recorded): boolean {
+    if (!rec.version || !this.apiVersion) return false;
+    const [a, b] = rec.version.split('.').map(Number) as [number, number];
+    const [x, y] = this.apiVersion.split('.').map(Number) as [number, number];
+    return a > x || (a === x && b > y);
+  }
+
   #match(method: string, path: string): { route: Route; params: string[] } | undefined {
     for (const route of this.#routes) {
       if (route.method !== method) continue;
@@ -157,6 +165,10 @@ export class FakeEngine {
         'Content-Length': req.method === 'HEAD' ? 0 : 2,
       });
       res.end(req.method === 'HEAD' ? undefined : 'OK');
+      return;
+    }
+    if (this.#tooNew(rec)) {
+      sendError(res, 400, `client version ${rec.version} is too new. Maximum supported API version is ${this.apiVersion}`);
       return;
     }
     const m = this.#match(rec.method, rec.path);
@@ -183,6 +195,11 @@ export class FakeEngine {
       body = Buffer.concat(chunks);
     }
     const rec = this.#record(req, body);
+    if (this.#tooNew(rec)) {
+      const text = `${JSON.stringify({ message: `client version ${rec.version} is too new. Maximum supported API version is ${this.apiVersion}` })}\n`;
+      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+      return;
+    }
     const m = this.#match(rec.method, rec.path);
     if (!m?.route.hijack) {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 29\r\n\r\n{"message":"page not found"}\n');

@@ -200,17 +200,22 @@ export default defineCommand<{ format: string }>({
     let format = o.format;
     if (format === '') format = TEMPLATE;
     else if (format === 'json') format = '{{json .}}';
+    // the request goes out first and the daemon answers while the template is parsed; errors keep docker's
+    // order all the same (a template error, then the client's, then the daemon's)
+    const clientP = ctx.client();
+    const serverP = clientP.then((c) => systemVersion(c));
+    serverP.catch(() => {});
     let tmpl: Template;
     try {
       tmpl = parse(format, { getDetailsOrder: (c) => getDetailsOrder(c) }, 'version');
     } catch (err) {
       throw new StatusError(`template parsing error: ${(err as Error).message}`, 64);
     }
-    const client = await ctx.client();
+    const client = await clientP;
     let server: Record<string, any> | null = null;
     let serverErr: unknown;
     try {
-      server = await systemVersion(client);
+      server = await serverP;
     } catch (err) {
       serverErr = err;
     }

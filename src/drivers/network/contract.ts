@@ -105,13 +105,8 @@ export interface NetworkDriver {
   checkOptions(net: NetworkInfo, existing: readonly NetworkInfo[]): Record<string, string>;
   /** Creates the network's kernel objects. Idempotent; a failure leaves nothing behind. */
   createNetwork(ctx: Ctx, net: NetworkInfo): Promise<void>;
-  /**
-   * Removes them. Idempotent. A driver may finish slow kernel work (a device's unregistration) after it returns:
-   * `settle` then waits for it.
-   */
+  /** Removes them. Idempotent. */
   deleteNetwork(ctx: Ctx, net: NetworkInfo): Promise<void>;
-  /** Resolves when work that deleteNetwork left running is done (drivers without such work need not have it). */
-  settle?(): Promise<void>;
   /**
    * At daemon start, before anything else: makes the kernel match the networks and the programmed endpoints berth
    * knows of (objects created when missing, rules replaced atomically). Also used to resynchronise after an

@@ -78,6 +78,8 @@ export class NetworkCore {
   /** The embedded DNS server (undefined without `netnsSockets`). */
   readonly dns: EmbeddedDns | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  /** The driver cleanup of removed networks, one after the other (see removeInBackground). */
+  #cleanup: Promise<void> = Promise.resolve();
   #view: { gen: number; view: DnsView } | undefined;
 
   constructor(deps: NetworksDeps, state: NetworkState, log: Ctx['log']) {
@@ -92,6 +94,36 @@ export class NetworkCore {
         forward: deps.dnsForward ?? ((servers, q, proto) => upstream.forward(servers, q, proto)),
       });
       this.dns = new EmbeddedDns({ sockets: deps.netnsSockets, nft: deps.nft, responder, log });
+    }
+  }
+
+  /**
+   * Removes a network's kernel objects after its removal was answered: the kernel takes tens of milliseconds to
+   * unregister a bridge, and nothing needs it gone except making a network (it may reuse the bridge's name or
+   * subnet; the free-subnet search reads the routing table) and restoring, which wait for `settle()`. The network
+   * stays in the state file's `removing` list until its driver is done, so a daemon that dies meanwhile finishes
+   * the job at its next start (init).
+   */
+  removeInBackground(ctx: Ctx, n: NetworkRecord): void {
+    this.state.removing.set(n.Id, n);
+    const step = this.#cleanup
+      .then(() => this.driverOf(n).deleteNetwork(ctx, this.netInfo(n)))
+      .then(
+        () => {
+          // written with the next save; a stale entry only repeats an idempotent delete at the next start
+          this.state.removing.delete(n.Id);
+        },
+        (err: Error) => ctx.log.warn('removing a network\'s kernel objects failed', { network: n.Name, id: n.Id, error: err.message }),
+      );
+    this.#cleanup = step;
+  }
+
+  /** Resolves when the kernel cleanup of removed networks is done. */
+  async settle(): Promise<void> {
+    for (;;) {
+      const tail = this.#cleanup;
+      await tail;
+      if (tail === this.#cleanup) return;
     }
   }
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { backgroundCtx as ctx } from '../../common/ctx.ts';
 import { nullLogger } from '../../common/log.ts';
@@ -249,5 +251,41 @@ describe('network create: flags and errors', () => {
     assert.equal(b2.EnableIPv6, false);
     assert.equal(b2.IPAM.Config.length, 1);
     assert.ok(!w.deps.ipam.pools().some((p) => p.subnet === 'fd00:140::/64'));
+  });
+});
+
+describe('network rm: kernel objects go after the answer', () => {
+  it('a daemon that stops before they are gone removes them at its next start', async () => {
+    const w = await fakeWorld();
+    const svc = await w.start();
+    const { Id } = await svc.create(ctx, { Name: 'gone' });
+    const br = `br-${Id.slice(0, 12)}`;
+    assert.ok((await w.ip.linkNames(ctx)).includes(br));
+    // the bridge's deletion never finishes (the daemon dies while it runs)
+    const batch = w.ip.batch.bind(w.ip);
+    w.ip.batch = (c, cmds, o) => (cmds.some((x) => x.op === 'link-del') ? new Promise(() => {}) : batch(c, cmds, o));
+    await svc.remove(ctx, 'gone');
+    await assert.rejects(svc.inspect(ctx, 'gone'), NotFoundError);
+    assert.ok((await w.ip.linkNames(ctx)).includes(br), 'still there: its deletion hangs');
+    const file = () => readFile(join(w.dir, 'networks.json'), 'utf8').then((t) => JSON.parse(t) as { removing?: { Id: string }[] });
+    assert.deepEqual((await file()).removing?.map((n) => n.Id), [Id]);
+    w.ip.batch = batch;
+    const again = await w.start();
+    assert.ok(!(await w.ip.linkNames(ctx)).includes(br), 'removed at start');
+    assert.equal((await file()).removing, undefined);
+    // a network made next gets the subnet back
+    const next = await again.create(ctx, { Name: 'next' });
+    assert.equal((await again.inspect(ctx, next.Id)).IPAM.Config[0]?.Subnet, '172.18.0.0/16');
+  });
+
+  it('a network made right after a removal waits for it (same subnet, no clash)', async () => {
+    const w = await fakeWorld();
+    const svc = await w.start();
+    await svc.create(ctx, { Name: 'first' });
+    await svc.remove(ctx, 'first');
+    const b = await svc.create(ctx, { Name: 'second' });
+    assert.equal((await svc.inspect(ctx, b.Id)).IPAM.Config[0]?.Subnet, '172.18.0.0/16');
+    await svc.settle();
+    assert.deepEqual((await w.ip.linkNames(ctx)).filter((n) => n.startsWith('br-')), [`br-${b.Id.slice(0, 12)}`]);
   });
 });

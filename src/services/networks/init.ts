@@ -127,6 +127,11 @@ export async function initNetworks(core: NetworkCore, ctx: Ctx): Promise<void> {
         core.state.networks.set(rec.Id, rec);
       }
     }
+    // networks removed while their kernel objects were still being deleted when the daemon stopped
+    for (const n of [...core.state.removing.values()]) {
+      if (core.drivers.has(n.Driver)) await core.driverOf(n).deleteNetwork(ctx, core.netInfo(n));
+      core.state.removing.delete(n.Id);
+    }
     await ensureDefaultBridge(core, ctx);
     await reconcile(core, ctx);
     await core.state.save();

@@ -124,8 +124,8 @@ export async function createNetwork(core: NetworkCore, ctx: Ctx, request: Networ
     const sameDriver = [...core.state.networks.values()].filter((n) => n.Driver === rec.Driver && !n.ConfigOnly).map((n) => core.netInfo(n));
     const undo = new UndoStack();
     try {
-      // a network being removed may still hold its subnet's route: a new pool must not skip it for that
-      await drv.settle?.();
+      // a network being removed may still hold its subnet's route or its bridge's name
+      await core.settle();
       if (drv.capabilities.addresses && ipamDriver === 'default') {
         const c = v4 ?? {};
         const routes = c.Subnet ? [] : await core.d.ip.routes(ctx);
@@ -172,10 +172,9 @@ async function removeLocked(core: NetworkCore, ctx: Ctx, n: NetworkRecord): Prom
   if (n.ConfigOnly) {
     const user = [...core.state.networks.values()].find((o) => o.ConfigFrom === n.Name);
     if (user) throw new ForbiddenError(`configuration network "${n.Name}" is in use`);
-  } else {
-    await core.driverOf(n).deleteNetwork(ctx, core.netInfo(n));
   }
   core.state.networks.delete(n.Id);
+  if (!n.ConfigOnly) core.removeInBackground(ctx, n);
   // two files, written at the same time
   await Promise.all([
     n.poolId ? core.d.ipam.releasePool(ctx, n.poolId) : undefined,

@@ -295,6 +295,7 @@ if (upstreamMode) {
       await svc.detach(ctx, C1);
       await svc.detach(ctx, C2);
       await svc.remove(ctx, 'n1');
+      await svc.settle(); // kernel objects of removed networks go after the answer
       const inv = await netnsInventory(ctx, env.h);
       assert.deepEqual(inv.links, ['berth0', 'ext0', 'lo']);
       assert.deepEqual(await nft.elements(ctx, BERTH_TABLE, 'pub_any'), []);
@@ -333,7 +334,9 @@ if (upstreamMode) {
       await svc.detach(ctx, C1);
       await svc.detach(ctx, C2);
       await svc.remove(ctx, 'quiet');
+      await svc.settle(); // kernel objects of removed networks go after the answer
       await svc.remove(ctx, 'sealed');
+      await svc.settle(); // kernel objects of removed networks go after the answer
       assert.deepEqual((await netnsInventory(ctx, env.h)).links, ['berth0', 'ext0', 'lo']);
       assert.deepEqual(await nft.elements(ctx, { family: 'bridge', name: 'berth' }, 'noicc'), []);
     });
@@ -352,6 +355,7 @@ if (upstreamMode) {
       await svc.detach(ctx, C1);
       await svc.detach(ctx, C2);
       await svc.remove(ctx, 'lan');
+      await svc.settle(); // kernel objects of removed networks go after the answer
       await run(ctx, 'ip', ['link', 'del', 'mvp0']);
       assert.deepEqual((await netnsInventory(ctx, env.h)).links, ['berth0', 'ext0', 'lo']);
       assert.deepEqual((await inC(env.pid1, ['ip', '-br', 'link'])).stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]), ['lo']);
@@ -372,6 +376,7 @@ if (upstreamMode) {
         await svc.create(ctx, { Name: 'v10', Driver: 'macvlan', Options: { parent: 'trunk0.10' } });
         assert.ok((await netnsInventory(ctx, env.h)).links.includes('trunk0.10'));
         await svc.remove(ctx, 'v10');
+        await svc.settle(); // kernel objects of removed networks go after the answer
         assert.ok(!(await netnsInventory(ctx, env.h)).links.includes('trunk0.10'));
       } finally {
         await run(ctx, 'ip', ['link', 'del', 'trunk0'], { allowFail: true });
@@ -435,6 +440,7 @@ if (upstreamMode) {
         await svc.detach(ctx, C1);
         await svc.detach(ctx, C2);
         await svc.remove(ctx, `cyc${i}`);
+        await svc.settle(); // kernel objects of removed networks go after the answer
       }
       assert.deepEqual(await inventory(), before);
       assert.ok((await fds()) <= fdsBefore + 2, `no sockets left open: ${fdsBefore} → ${await fds()}`);

@@ -30,12 +30,17 @@ export class NetworksService implements NetworksForContainers {
 
   /**
    * Stops the embedded DNS server (its sockets in containers' namespaces are closed) and the userland proxy, and
-   * waits for the drivers' background kernel work.
+   * waits for the kernel cleanup of removed networks.
    */
   async close(): Promise<void> {
     this.#core.dns?.close();
     this.#core.d.proxy?.close();
-    await Promise.all(this.#core.d.drivers.map((d) => d.settle?.()));
+    await this.#core.settle();
+  }
+
+  /** Resolves when the kernel objects of removed networks are gone (network removal answers before that). */
+  settle(): Promise<void> {
+    return this.#core.settle();
   }
 
   // --- for the container service

@@ -88,6 +88,8 @@ interface StateFile {
   version: 1;
   networks: NetworkRecord[];
   sandboxes: SandboxRecord[];
+  /** Removed networks whose kernel objects may not be gone yet (see NetworkCore.removeInBackground). */
+  removing?: NetworkRecord[];
 }
 
 /** The controller's persisted state: networks and sandboxes in one JSON file, written atomically. */
@@ -95,6 +97,8 @@ export class NetworkState {
   readonly #path: string;
   readonly networks = new Map<string, NetworkRecord>();
   readonly sandboxes = new Map<string, SandboxRecord>();
+  /** Removed networks whose driver cleanup has not finished (kept in the file so a crash cannot orphan them). */
+  readonly removing = new Map<string, NetworkRecord>();
   /** Bumped on every save: caches derived from the state (DNS records) compare it. */
   generation = 0;
 
@@ -107,12 +111,14 @@ export class NetworkState {
     const f = await readJson<StateFile>(path);
     for (const n of f?.networks ?? []) s.networks.set(n.Id, n);
     for (const sb of f?.sandboxes ?? []) s.sandboxes.set(sb.containerId, sb);
+    for (const n of f?.removing ?? []) s.removing.set(n.Id, n);
     return s;
   }
 
   async save(): Promise<void> {
     this.generation++;
     const f: StateFile = { version: 1, networks: [...this.networks.values()], sandboxes: [...this.sandboxes.values()] };
+    if (this.removing.size > 0) f.removing = [...this.removing.values()];
     await writeJsonAtomic(this.#path, f);
   }
 

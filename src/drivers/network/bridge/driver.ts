@@ -76,8 +76,6 @@ export class BridgeDriver implements NetworkDriver {
   readonly #o: Required<BridgeDaemonOptions>;
   readonly #nets = new Map<string, NetworkInfo>();
   #v6Listenable: Promise<boolean> | undefined;
-  /** Bridge deletions still running (see deleteNetwork). */
-  readonly #deleting = new Set<Promise<void>>();
 
   constructor(deps: BridgeDriverDeps, opts: BridgeDaemonOptions = {}) {
     this.#d = deps;
@@ -143,11 +141,9 @@ export class BridgeDriver implements NetworkDriver {
 
   /**
    * Creates the bridge (addresses, sysctls) and, at the same time, its rules: the rules name the bridge, not its
-   * index, so neither waits for the other. Bridges still being deleted are gone first (a new network may reuse
-   * their name or subnet).
+   * index, so neither waits for the other.
    */
   async createNetwork(ctx: Ctx, net: NetworkInfo): Promise<void> {
-    await this.settle();
     const undo = new UndoStack();
     const had = this.#nets.get(net.id);
     this.#nets.set(net.id, net);
@@ -180,26 +176,12 @@ export class BridgeDriver implements NetworkDriver {
     }
   }
 
-  /**
-   * Removes the network's rules, then its bridge in the background: the kernel takes tens of milliseconds to
-   * unregister a device, and nothing the caller does next needs it gone — except creating a network, which
-   * waits for `settle()`.
-   */
+  /** Removes the network's rules, then its bridge. Idempotent. */
   async deleteNetwork(ctx: Ctx, net: NetworkInfo): Promise<void> {
-    await this.settle();
     this.#nets.delete(net.id);
     if (this.#o.iptables) await this.#dropRules(ctx, net);
     // best effort: the bridge may already be gone
-    const del = this.#d.ip
-      .batch(ctx, [{ op: 'link-del', dev: bridgeNameOf(net) }], { force: true })
-      .catch((err: Error) => ctx.log.warn('bridge: deleting a bridge failed', { bridge: bridgeNameOf(net), error: err.message }))
-      .finally(() => this.#deleting.delete(del));
-    this.#deleting.add(del);
-  }
-
-  /** Resolves when the bridges being deleted in the background are gone. */
-  async settle(): Promise<void> {
-    while (this.#deleting.size > 0) await Promise.all([...this.#deleting]);
+    await this.#d.ip.batch(ctx, [{ op: 'link-del', dev: bridgeNameOf(net) }], { force: true });
   }
 
   /** Takes a network's bridge out of berth's table (its element and its chain rules); the rest stays. */
@@ -219,7 +201,6 @@ export class BridgeDriver implements NetworkDriver {
   }
 
   async restore(ctx: Ctx, nets: readonly NetworkInfo[], endpoints: readonly EndpointInfo[]): Promise<void> {
-    await this.settle();
     this.#nets.clear();
     for (const n of nets) this.#nets.set(n.id, n);
     await this.#ensureBridges(ctx, nets);

@@ -242,8 +242,9 @@ describe('CLI golden suite: interactive, through a pty', () => {
             s.kill();
           }
           const names: [string, string][] = [...new Set([...c.args, ...(c.after ?? [])].filter((a) => a.includes('@')))].map((a) => [inst(a, v), a]);
-          // a shell may redraw its prompt when the first resize lands after it printed it (docker and berth alike)
-          const transcript = exit.text.replace(/(\/ # )\r(?=\/ # )/g, '');
+          // a shell redraws its prompt, and what was typed so far, when the first resize lands after it printed it
+          // (docker and berth alike; when depends only on timing)
+          const transcript = exit.text.replace(/\/ # [^\r\n]*\r(?=\/ # )/g, '');
           let text = `exit ${exit.code}${exit.timedOut ? ' (timed out)' : ''}\n${normalize(transcript, { names })}`;
           if (c.after) {
             const r = await runStep(sb, { args: c.after }, v);

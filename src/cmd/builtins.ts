@@ -155,7 +155,6 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
         {
           iptables: cfg.iptables,
           ipForward: cfg['ip-forward'],
-          defaultBindingIp: cfg.ip,
           userlandProxy: cfg['userland-proxy'],
           publishedPortsObeyInput: cfg['published-ports-obey-input'],
         },

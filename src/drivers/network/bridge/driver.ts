@@ -41,7 +41,10 @@ export interface BridgeDaemonOptions {
   iptables?: boolean;
   /** dockerd --ip-forward: turn on IPv4 (and, with IPv6 networks, IPv6) forwarding. Default true. */
   ipForward?: boolean;
-  /** dockerd --ip: host address of published ports of networks without host_binding_ipv4. Default 0.0.0.0. */
+  /**
+   * Host address of published ports of networks without host_binding_ipv4. Default 0.0.0.0. (dockerd --ip is not
+   * this: it is the default bridge's host_binding_ipv4 only, see defaultBridgeOptions.)
+   */
   defaultBindingIp?: string;
   /**
    * berth's answer to "published ports bypass the host firewall" (daemon.json `published-ports-obey-input`):

@@ -81,4 +81,22 @@ describe('--link with icc=false', () => {
     await sb.dockerOk(['rm', '-f', 'ucli', 'usrv']);
     await sb.dockerOk(['network', 'rm', 'noicc']);
   });
+
+  test("a linked container that restarts on a new address: the linking container's /etc/hosts follows (as dockerd)", async () => {
+    const sb = sandbox();
+    await sb.dockerOk(['run', '-d', '--name', 'child', 'bb', 'sleep', '300']);
+    await sb.dockerOk(['run', '-d', '--name', 'parent', '--link', 'child:kid', 'bb', 'sleep', '300']);
+    const hostsLine = async () => (await sb.dockerOk(['exec', 'parent', 'cat', '/etc/hosts'])).split('\n').find((l) => /\bkid\b/.test(l)) ?? '';
+    const before = await ipOf(sb, 'child', 'bridge');
+    assert.match(await hostsLine(), new RegExp(`^${before.replaceAll('.', '\\.')}\\s+kid\\b`));
+    // addresses are handed out one after the other (as dockerd's IPAM): with another container started meanwhile,
+    // the child comes back on a new one
+    await sb.dockerOk(['stop', '-t', '0', 'child']);
+    await sb.dockerOk(['run', '-d', '--name', 'filler', 'bb', 'sleep', '300']);
+    await sb.dockerOk(['start', 'child']);
+    const after = await ipOf(sb, 'child', 'bridge');
+    assert.notEqual(after, before);
+    assert.match(await hostsLine(), new RegExp(`^${after.replaceAll('.', '\\.')}\\s+kid\\b`), 'the parent sees the new address');
+    await sb.dockerOk(['rm', '-f', 'parent', 'child', 'filler']);
+  });
 });

@@ -71,6 +71,33 @@ export async function legacyLinks(core: NetworkCore, ctx: Ctx, sb: SandboxRecord
   }
 }
 
+/**
+ * Legacy links, the other way: the running containers linked to `childId` on the default bridge get its current
+ * addresses in their /etc/hosts (a child that restarted may have a new one; dockerd's updateParentsHosts does the
+ * same). Their environment stays as it was at their start, as with dockerd. Returns the parents whose file changed.
+ */
+export async function refreshLinkParents(core: NetworkCore, ctx: Ctx, childId: string): Promise<SandboxRecord[]> {
+  const csb = core.state.sandboxes.get(childId);
+  const cep = csb?.attached ? csb.endpoints.find((e) => core.state.networks.get(e.networkId)?.predefined && e.ip) : undefined;
+  if (!csb || !cep) return [];
+  const changed: SandboxRecord[] = [];
+  for (const p of core.state.sandboxes.values()) {
+    if (p === csb || !p.attached || p.kind !== 'new' || !p.linkHosts || (p.spec.links ?? []).length === 0) continue;
+    let hosts = p.linkHosts;
+    for (const l of parseLinks(p.spec.links ?? [])) {
+      const child = await core.d.containers.find(ctx, l.target);
+      if (child?.id !== childId) continue;
+      const names = linkHostNames(l.alias, child.name, csb.spec.hostname);
+      hosts = [...hosts.filter((h) => h.hosts !== names), { ip: cep.ip, hosts: names }, ...(cep.ipv6 ? [{ ip: cep.ipv6, hosts: names }] : [])];
+    }
+    if (JSON.stringify(hosts) === JSON.stringify(p.linkHosts)) continue;
+    p.linkHosts = hosts;
+    p.hosts = hostsOf(core, p);
+    changed.push(p);
+  }
+  return changed;
+}
+
 function resolvingNet(core: NetworkCore, ep: EndpointRecord): boolean {
   const n = core.state.networks.get(ep.networkId);
   return n !== undefined && core.resolving(n);

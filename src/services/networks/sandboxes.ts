@@ -12,7 +12,7 @@ import type { ProxyTarget } from '../../drivers/portmapper/proxy.ts';
 import type { IpCmd } from '../../system/iproute/port.ts';
 import type { EndpointSettings, NetnsChoice, NetworkSettingsOut, SandboxSpec } from './contract.ts';
 import type { NetworkCore } from './core.ts';
-import { hostGateway, hostsOf, legacyLinks, setResolvConf } from './sandbox-files.ts';
+import { hostGateway, hostsOf, legacyLinks, refreshLinkParents, setResolvConf } from './sandbox-files.ts';
 import { checkEndpointConfig, netnsFor, resolveSpec, validateSpec } from './validation.ts';
 import { exposedKeys, portMapOf, portRequests } from './ports.ts';
 import { settingsOut } from './render.ts';
@@ -186,6 +186,18 @@ export class Sandboxes {
       await this.#c.state.save();
       this.#emitAll(sb, 'connect');
       return settingsOut(sb, this.#c.state.networks);
+    });
+  }
+
+  /**
+   * After a container's start: the containers linked to it get its address in their /etc/hosts (legacy links).
+   * Returns what the container service rewrites in their running containers.
+   */
+  linkParentsChanged(ctx: Ctx, containerId: string): Promise<{ id: string; endpointsConfig: Record<string, Partial<EndpointSettings>>; settings: NetworkSettingsOut }[]> {
+    return this.#c.lock(async () => {
+      const parents = await refreshLinkParents(this.#c, ctx, containerId);
+      if (parents.length > 0) await this.#c.state.save();
+      return parents.map((p) => ({ id: p.containerId, endpointsConfig: p.spec.endpointsConfig ?? {}, settings: settingsOut(p, this.#c.state.networks) }));
     });
   }
 

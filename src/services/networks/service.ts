@@ -54,8 +54,10 @@ export class NetworksService implements NetworksForContainers {
   allocate(ctx: Ctx, spec: SandboxSpec): Promise<NetworkSettingsOut> {
     return this.#sbx.allocate(ctx, spec);
   }
-  attach(ctx: Ctx, spec: SandboxSpec, pid: number): Promise<NetworkSettingsOut> {
-    return this.#sbx.attach(ctx, spec, pid);
+  async attach(ctx: Ctx, spec: SandboxSpec, pid: number): Promise<NetworkSettingsOut> {
+    const settings = await this.#sbx.attach(ctx, spec, pid);
+    for (const p of await this.#sbx.linkParentsChanged(ctx, spec.containerId)) await this.#core.d.containers.networksChanged(ctx, p.id, p.endpointsConfig, p.settings);
+    return settings;
   }
   detach(ctx: Ctx, containerId: string): Promise<void> {
     return this.#sbx.detach(ctx, containerId);

@@ -130,6 +130,19 @@ describe('container lifecycle', () => {
     assert.equal(await sb.dockerOk(['ps', '-aq', '--filter', 'name=life1']), '');
   });
 
+  test("inspect's GraphDriver.Data names the container's layer: a file written in the container is in UpperDir", async () => {
+    const sb = sandbox();
+    await sb.dockerOk(['run', '-d', '--name', 'gd1', 'bb', 'sleep', '1000']);
+    await sb.dockerOk(['exec', 'gd1', 'sh', '-c', 'echo written > /written-here']);
+    const data = JSON.parse(await sb.dockerOk(['inspect', '-f', '{{json .GraphDriver}}', 'gd1'])) as { Name: string; Data: Record<string, string> };
+    assert.equal(data.Name, 'overlay2');
+    assert.deepEqual(Object.keys(data.Data).sort(), ['LowerDir', 'MergedDir', 'UpperDir', 'WorkDir']);
+    const r = await sb.exec(['cat', `${data.Data.UpperDir}/written-here`]);
+    assertStdout(sb, r, 'written', 'the file in UpperDir');
+    assertStdout(sb, await sb.exec(['cat', `${data.Data.MergedDir}/written-here`]), 'written', 'the file in MergedDir');
+    await sb.dockerOk(['rm', '-f', 'gd1']);
+  });
+
   test('a name in use is a conflict that names the holder (create: exit 1, run: exit 125)', async () => {
     const sb = sandbox();
     const id = await sb.dockerOk(['create', '--name', 'dup1', 'bb', 'true']);

@@ -960,6 +960,20 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     return { id: rec.Id, imageId: rec.Image, layout: await this.#o.images.rootfsLayout(rec.Id, rec.Image), running: rec.State.Running, config, paused: rec.State.Paused, name: rec.Name.slice(1), image: rec.Config.Image };
   }
 
+  /**
+   * Inspect's GraphDriver.Data, as dockerd's overlay2 gives it: the image layers (LowerDir, top-most first), the
+   * container's own layer (UpperDir, WorkDir) and where the merged root is mounted while it runs (MergedDir).
+   * Null when the container's layer is gone.
+   */
+  async graphData(rec: ContainerRecord): Promise<Record<string, string> | null> {
+    try {
+      const l = await this.#o.images.rootfsLayout(rec.Id, rec.Image);
+      return { LowerDir: l.lowerDirs.join(':'), MergedDir: this.rootfsPath(rec.Id), UpperDir: l.upperDir, WorkDir: l.workDir };
+    } catch {
+      return null;
+    }
+  }
+
   requireRunning(ref: string): ContainerRecord {
     const rec = this.store.get(ref);
     if (!rec.State.Running || rec.State.Restarting) throw new ConflictError(`Container ${rec.Id} is not running`);

@@ -9,7 +9,7 @@ import { inspectNetworkSettings } from '../networks/render.ts';
  * Docker's JSON shapes of a container: inspect (GET /containers/{id}/json) and list entries (GET /containers/json).
  * Nested objects are always present (the docker CLI dereferences them).
  */
-export function inspectView(rec: ContainerRecord, paths: { logPath: string; dir: string }, version: number): Record<string, unknown> {
+export function inspectView(rec: ContainerRecord, paths: { logPath: string; dir: string; graphData?: Record<string, string> | null }, version: number): Record<string, unknown> {
   const running = rec.State.Running;
   const out: Record<string, unknown> = {
     Id: rec.Id,
@@ -31,7 +31,7 @@ export function inspectView(rec: ContainerRecord, paths: { logPath: string; dir:
     AppArmorProfile: '',
     ExecIDs: (rec as ContainerRecord & { ExecIDs?: string[] }).ExecIDs?.length ? (rec as ContainerRecord & { ExecIDs?: string[] }).ExecIDs : null,
     HostConfig: rec.HostConfig,
-    GraphDriver: { Name: 'overlay2', Data: null },
+    GraphDriver: { Name: 'overlay2', Data: paths.graphData ?? null },
     Mounts: mountViews(rec.MountPoints),
     Config: { ...rec.Config, Env: rec.Config.Env ?? [], Labels: rec.Config.Labels ?? {} },
     NetworkSettings: inspectNetworkSettings(running ? { ...rec.NetworkSettings, SandboxID: rec.NetworkSettings.SandboxID ?? rec.Id, hosts: '', resolvConf: '' } : undefined, configuredNetworks(rec)),

@@ -58,9 +58,9 @@ export function registerContainerRoutes(router: Router, d: ContainerRouteDeps): 
     );
   });
 
-  router.get('/containers/{id}/json', (req, res) => {
+  router.get('/containers/{id}/json', async (req, res) => {
     const rec = cs.store.get(req.params.id!);
-    res.json(200, inspectView(rec, { logPath: cs.logPath(rec.Id), dir: cs.store.dir(rec.Id) }, req.version));
+    res.json(200, inspectView(rec, { logPath: cs.logPath(rec.Id), dir: cs.store.dir(rec.Id), graphData: await cs.graphData(rec) }, req.version));
   });
 
   router.post('/containers/{id}/start', async (req, res) => {

@@ -26,7 +26,7 @@ import type { EventsService } from '../events/events.ts';
 import type { ContainersForImages, ImageConfig, ImagesForContainers, RootfsLayout } from '../images/contract.ts';
 import type { ContainerHooks, ContainerRef, EndpointSettings, NetnsChoice, NetworkSettingsOut, NetworksForContainers, SandboxSpec } from '../networks/contract.ts';
 import type { VolumesForContainers } from '../volumes/contract.ts';
-import { CgroupHost, cgroupUpdateOf } from './cgroups.ts';
+import { CgroupHost, cgroupUpdateOf } from '../../system/cgroups/cgroups.ts';
 import { type StatsSample, sampleStats } from './stats.ts';
 import { HealthMonitor } from './health-monitor.ts';
 import { OomWatcher } from './oom-watch.ts';

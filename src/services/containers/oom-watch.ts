@@ -1,5 +1,5 @@
 import type { ContainerRecord } from '../../domain/container/types.ts';
-import type { CgroupHost } from './cgroups.ts';
+import type { CgroupHost } from '../../system/cgroups/cgroups.ts';
 
 interface Watch {
   timer?: NodeJS.Timeout;

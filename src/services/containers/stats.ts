@@ -1,6 +1,6 @@
 import type { ContainerRecord } from '../../domain/container/types.ts';
 import { ZERO_TIME } from '../../domain/container/types.ts';
-import { type BlkioEntry, type CgroupHost, type RawStats, netDev, systemCpuUsage } from './cgroups.ts';
+import { type BlkioEntry, type CgroupHost, type RawStats, netDev, systemCpuUsage } from '../../system/cgroups/cgroups.ts';
 
 /** One reading of a container's counters. */
 export interface StatsSample {

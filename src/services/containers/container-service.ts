@@ -36,6 +36,7 @@ import { type HostSecurity, probeHostSecurity } from './security.ts';
 import { verifyCreateSettings } from './create-settings.ts';
 import { cannotUpdate, planUpdate } from './update-plan.ts';
 import { ContainerMounts } from './mounts.ts';
+import { WaitList } from './wait-list.ts';
 import { makeRuntimeDir, runtimeDirGroup } from './runtime-dir.ts';
 import { LayerView, resolveInView } from './fs-view.ts';
 import { buildContainerSpec, cgroupParentOf } from './spec.ts';
@@ -100,9 +101,9 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   readonly store: ContainerStore;
   readonly #o: ContainerServiceOptions;
   readonly #log: Logger;
-  readonly #waiters = new Map<string, Waiter[]>();
+  readonly #waiters = new WaitList<Waiter>();
   /** Attach requests waiting for the container's next start (docker run attaches before start). */
-  readonly #pendingAttach = new Map<string, ((s: AttachStreams | Error) => void)[]>();
+  readonly #pendingAttach = new WaitList<(s: AttachStreams | Error) => void>();
   readonly #monitors = new Map<string, AbortController>();
   readonly #restartTimers = new Map<string, NodeJS.Timeout>();
   /** Consecutive quick failures, for the restart back-off. */
@@ -459,10 +460,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   }
 
   async #connectPendingAttach(ctx: Ctx, id: string, rdir: string): Promise<void> {
-    const pending = this.#pendingAttach.get(id);
-    if (!pending?.length) return;
-    this.#pendingAttach.delete(id);
-    for (const p of pending) {
+    for (const p of this.#pendingAttach.take(id)) {
       try {
         p(await this.#o.runtime.attach(ctx, id, rdir));
       } catch (err) {
@@ -472,9 +470,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   }
 
   #failPendingAttach(id: string, err: Error): void {
-    const pending = this.#pendingAttach.get(id);
-    this.#pendingAttach.delete(id);
-    for (const p of pending ?? []) p(err);
+    for (const p of this.#pendingAttach.take(id)) p(err);
   }
 
   /** Rotates the container's log while its conmon runs: the tracker asks conmon to reopen the file at max-size. */
@@ -576,16 +572,8 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   }
 
   #notify(id: string, what: 'exit' | 'removed', code: number): void {
-    const ws = this.#waiters.get(id);
-    if (!ws) return;
-    const keep: Waiter[] = [];
-    for (const w of ws) {
-      if (what === 'exit' && (w.condition === 'next-exit' || w.condition === 'not-running')) w.resolve({ StatusCode: code, Error: null });
-      else if (what === 'removed') w.resolve({ StatusCode: code, Error: null });
-      else keep.push(w);
-    }
-    if (keep.length) this.#waiters.set(id, keep);
-    else this.#waiters.delete(id);
+    // an exit ends the waits for not-running and next-exit; a removal ends them all
+    for (const w of this.#waiters.take(id, (x) => what === 'removed' || x.condition !== 'removed')) w.resolve({ StatusCode: code, Error: null });
   }
 
   // ---------------------------------------------------------------- wait
@@ -601,19 +589,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     const rec = this.store.get(ref);
     if (cond === 'not-running' && !rec.State.Running) return Promise.resolve({ StatusCode: rec.State.ExitCode, Error: null });
     return new Promise((resolve) => {
-      const waiter: Waiter = { condition: cond, resolve };
-      const list = this.#waiters.get(rec.Id) ?? [];
-      list.push(waiter);
-      this.#waiters.set(rec.Id, list);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const rest = this.#waiters.get(rec.Id)?.filter((w) => w !== waiter);
-          if (rest?.length) this.#waiters.set(rec.Id, rest);
-          else this.#waiters.delete(rec.Id);
-        },
-        { once: true },
-      );
+      this.#waiters.add(rec.Id, { condition: cond, resolve }, signal);
     });
   }
 
@@ -800,16 +776,8 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     this.#emit(rec, 'attach');
     if (rec.State.Running && !rec.State.Restarting) return this.#o.runtime.attach(ctx, rec.Id, this.runtimeDir(rec.Id));
     return new Promise((resolve, reject) => {
-      const list = this.#pendingAttach.get(rec.Id) ?? [];
       const cb = (s: AttachStreams | Error) => (s instanceof Error ? reject(s) : resolve(s));
-      list.push(cb);
-      this.#pendingAttach.set(rec.Id, list);
-      signal.addEventListener('abort', () => {
-        const l = this.#pendingAttach.get(rec.Id)?.filter((x) => x !== cb);
-        if (l?.length) this.#pendingAttach.set(rec.Id, l);
-        else this.#pendingAttach.delete(rec.Id);
-        reject(new Error('client went away'));
-      });
+      this.#pendingAttach.add(rec.Id, cb, signal, () => reject(new Error('client went away')));
     });
   }
 

@@ -15,18 +15,11 @@ import { diffLayer } from './diff-layer.ts';
 import { exportMerged } from './export-merged.ts';
 import { mknodScript } from './special-files.ts';
 import type { TarHeader } from './tar-writer.ts';
+import { FIXTURE_MTIME, makeTar } from './tar-fixture.ts';
 
 const isRoot = process.getuid?.() === 0;
-const T = new Date('2024-05-01T10:00:00Z');
+const T = FIXTURE_MTIME;
 
-async function makeTar(entries: [TarHeader, string?][]): Promise<Buffer> {
-  const p = tar.pack();
-  for (const [h, body] of entries) p.entry({ mtime: T, ...h }, body ?? '');
-  p.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of p) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 async function readTar(stream: Readable): Promise<{ name: string; type: string; mode: number; uid: number; linkname?: string; body: string; pax?: unknown }[]> {
   const ex = tar.extract();

@@ -12,20 +12,12 @@ import { diffLayer } from './diff-layer.ts';
 import { exportMerged } from './export-merged.ts';
 import { OverlaySnapshotter } from './overlay-snapshotter.ts';
 import { ownerOf, type TarHeader } from './tar-writer.ts';
+import { makeTar } from './tar-fixture.ts';
 
 /** Layers of a daemon with `--userns-remap`: owners shifted into the range when unpacked, shifted back in diffs. */
 const isRoot = process.getuid?.() === 0;
-const T = new Date('2024-05-01T10:00:00Z');
 const mapping = { uids: createIdMap([{ start: 100000, length: 65536 }]), gids: createIdMap([{ start: 300000, length: 65536 }]) };
 
-async function makeTar(entries: [TarHeader, string?][]): Promise<Buffer> {
-  const p = tar.pack();
-  for (const [h, body] of entries) p.entry({ mtime: T, ...h }, body ?? '');
-  p.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of p) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 async function owners(stream: Readable): Promise<Record<string, string>> {
   const ex = tar.extract();

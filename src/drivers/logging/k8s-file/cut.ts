@@ -1,6 +1,6 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { openLog } from './open-log.ts';
-import { parseRecord } from './record.ts';
+import { recordStream } from './record.ts';
 import { linesBackward } from './tail.ts';
 
 type Stream = 'stdout' | 'stderr';
@@ -29,7 +29,7 @@ export async function unfinishedStreams(path: string): Promise<Stream[]> {
     const last = new Map<Stream, boolean>();
     for await (const { line, end } of linesBackward(fh, size)) {
       if (size - end > SCAN_LIMIT) break;
-      const r = parseRecord(line);
+      const r = recordStream(line);
       if (!r || last.has(r.stream)) continue;
       last.set(r.stream, r.partial);
       if (last.size === 2) break;

@@ -59,6 +59,17 @@ export function parseRecord(line: Buffer): LogRecord | undefined {
   return { stream: streamName, timeNs, partial, data: partial ? Buffer.from(content) : Buffer.concat([content, Buffer.from('\n')]) };
 }
 
+/** A record line's stream and whether it is a P record, without parsing its time or copying its content. */
+export function recordStream(line: Buffer): { stream: 'stdout' | 'stderr'; partial: boolean } | undefined {
+  const s1 = line.indexOf(0x20);
+  const s2 = s1 < 0 ? -1 : line.indexOf(0x20, s1 + 1);
+  if (s2 < 0) return undefined;
+  const stream = line.toString('latin1', s1 + 1, s2);
+  const tag = line[s2 + 1];
+  if ((stream !== 'stdout' && stream !== 'stderr') || (tag !== 0x46 && tag !== 0x50)) return undefined;
+  return { stream, partial: tag === 0x50 };
+}
+
 /** True when the record line (without "\n") is an F record, without parsing all of it. */
 export function isFullRecord(line: Buffer): boolean {
   const s1 = line.indexOf(0x20);

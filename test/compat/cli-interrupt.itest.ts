@@ -27,6 +27,18 @@ function daemonFds(sb: Sandbox): number {
   return readdirSync(`/proc/${sb.daemonPid}/fd`).length;
 }
 
+/** The daemon's open files once they stop changing (a container just started still settles for a moment). */
+async function steadyFds(sb: Sandbox): Promise<number> {
+  let last = daemonFds(sb);
+  for (let i = 0; i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = daemonFds(sb);
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
 describe('Ctrl-C in the berth CLI', () => {
   before(async () => {
     const sb = sandbox();
@@ -66,7 +78,7 @@ describe('Ctrl-C in the berth CLI', () => {
   test('during logs -f: the CLI stops and the daemon lets go of the stream; the container is untouched', async () => {
     const sb = sandbox();
     await sb.dockerOk(['run', '-d', '--name', 'chatty', 'bb', 'sh', '-c', 'i=0; while true; do echo line $i; i=$((i+1)); sleep 0.05; done']);
-    const before = daemonFds(sb);
+    const before = await steadyFds(sb);
     const follow = berthSpawn(sb, ['logs', '-f', 'chatty']);
     await follow.waitForStdout(/line 5\n/, 10_000);
     assert.ok(daemonFds(sb) > before, 'the follower holds files in the daemon');

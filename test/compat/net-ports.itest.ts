@@ -211,6 +211,12 @@ describe('published ports', () => {
     }
     await sb.dockerOk(['rm', '-f', 'web6', 'peer6']);
     await sb.dockerOk(['network', 'rm', 'v6pub']);
+    // its rules and bridge go right after the answer (berth removes them in the background: ADR 0003 §2)
+    await eventually(
+      async () => !(await sb.exec(['nft', 'list', 'ruleset'])).stdout.includes('fd00:77::/64'),
+      5000,
+      () => 'the rules of the removed network v6pub are still there',
+    );
     if (berth) {
       const after = await sb.exec(['nft', 'list', 'map', 'inet', 'berth', 'pub6_any']);
       assert.doesNotMatch(after.stdout, /8095/, 'the IPv6 mapping goes with the container');

@@ -27,7 +27,8 @@ describe('health checks', () => {
     assert.ok(Date.parse(last.End) >= Date.parse(last.Start));
     assert.match(await sb.dockerOk(['ps', '--filter', 'name=h1', '--format', '{{.Status}}']), /^Up .* \(unhealthy\)$/);
     assert.equal(await sb.dockerOk(['ps', '--filter', 'health=unhealthy', '--format', '{{.Names}}']), 'h1');
-    await sb.dockerOk(['exec', 'h1', 'sh', '-c', 'echo fine > /tmp/ok']);
+    // written whole at once: a check running between the create and the write of `>` would see an empty file
+    await sb.dockerOk(['exec', 'h1', 'sh', '-c', 'echo fine > /tmp/ok.new && mv /tmp/ok.new /tmp/ok']);
     await eventually(async () => (await state('h1', '{{.State.Health.Status}}')) === 'healthy', 5000, async () => `never healthy: ${await state('h1')}`);
     assert.equal(JSON.parse(await state('h1')).FailingStreak, 0);
     assert.equal(JSON.parse(await state('h1')).Log.at(-1).Output, 'fine\n');

@@ -7,23 +7,18 @@
  */
 import { readFileSync, } from 'node:fs';
 import { loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { runCmd } from '../test/support/proc.ts';
-import { REPO_ROOT } from '../test/support/sandbox.ts';
 import { SandboxRegistry } from './lib/cleanup.ts';
 import { measureBatch, measureIdleMemory, measurePs, measureRun } from './lib/measures.ts';
 import { measureOciFloor } from './lib/oci-floor.ts';
 import { type Facts, goalTally, type Plan, renderReport, type SlotInfo } from './lib/report.ts';
 import { Results } from './lib/results.ts';
-import { log, recordResults, step } from './lib/runner.ts';
+import { type DaemonArgs, DEFAULT_BERTHD, DEFAULT_DOCKERD, exitStatus, firstLine, log, parseDaemonArgs, problems, recordResults, runBench, step, usesDefaultDaemons } from './lib/runner.ts';
 import { Slot } from './lib/slot.ts';
 import { summarize } from './lib/stats.ts';
 
 const FULL: Plan = { quick: false, runs: 20, batch: 50, psContainers: 200, psRuns: 10, floorRuns: 20, budgetMs: 40 * 60_000 };
 const QUICK: Plan = { quick: true, runs: 5, batch: 10, psContainers: 50, psRuns: 5, floorRuns: 5, budgetMs: 10 * 60_000 };
 
-const DEFAULT_BERTHD = join(REPO_ROOT, 'bin/berthd');
-const DEFAULT_DOCKERD = '/usr/sbin/dockerd';
 
 const USAGE = `Usage: node_modules/.bin/node bench/engine.ts [--quick] [--berth-daemon=CMD] [--docker-daemon=CMD]
 
@@ -34,39 +29,10 @@ const USAGE = `Usage: node_modules/.bin/node bench/engine.ts [--quick] [--berth-
 Without --quick, and with the default daemons, the report is written to bench/results/engine-<YYYY-MM-DD>.md.
 Needs root (network, mount and pid namespaces).`;
 
-interface Args {
-  quick: boolean;
-  berth: string;
-  docker: string;
+function parseArgs(argv: string[]): DaemonArgs {
+  return parseDaemonArgs(argv, USAGE);
 }
 
-function parseArgs(argv: string[]): Args {
-  const a: Args = {
-    quick: false,
-    berth: process.env.BENCH_BERTH_DAEMON || DEFAULT_BERTHD,
-    docker: process.env.BENCH_DOCKER_DAEMON || DEFAULT_DOCKERD,
-  };
-  for (const arg of argv) {
-    const [flag, value] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (flag === '--quick') a.quick = true;
-    else if (flag === '--berth-daemon' && value) a.berth = value;
-    else if (flag === '--docker-daemon' && value) a.docker = value;
-    else if (flag === '--help' || flag === '-h') {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    } else {
-      process.stderr.write(`unknown argument: ${arg}\n\n${USAGE}\n`);
-      process.exit(2);
-    }
-  }
-  return a;
-}
-
-
-async function firstLine(argv: string[]): Promise<string> {
-  const r = await runCmd(argv, { timeoutMs: 10_000 });
-  return (r.stdout || r.stderr).trim().split('\n')[0] ?? '';
-}
 
 async function machineFacts(): Promise<Omit<Facts, 'loadEnd'>> {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
@@ -133,20 +99,10 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${report}`);
 
   const allStarted = slots.every((s) => s.ok);
-  recordResults('engine', report, { quick: args.quick, allStarted, defaults: args.berth === DEFAULT_BERTHD && args.docker === DEFAULT_DOCKERD });
+  recordResults('engine', report, { quick: args.quick, allStarted, defaults: usesDefaultDaemons(args) });
   const t = goalTally(res);
   log(`goals met: ${t.met} of ${t.checked}${t.unknown ? `, ${t.unknown} unknown` : ''}`);
-  const failures = [
-    ...slots.filter((s) => !s.ok).map((s) => `${s.title} did not start`),
-    ...Object.keys(res.errors).map((id) => `${id} failed`),
-    ...(res.floorError !== undefined ? ['OCI floor failed'] : []),
-    ...(teardown.length ? ['teardown had problems'] : []),
-  ];
-  if (failures.length) log(`exit 1: ${failures.join(', ')}`);
-  return failures.length ? 1 : 0;
+  return exitStatus(problems(slots, res.errors, teardown.length > 0, res.floorError !== undefined ? ['OCI floor failed'] : []));
 }
 
-process.exitCode = await main().catch((err: unknown) => {
-  log(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  return 1;
-});
+await runBench(main);

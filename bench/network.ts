@@ -23,20 +23,16 @@
  */
 import { readFileSync, } from 'node:fs';
 import { loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
 import { runCmd } from '../test/support/proc.ts';
-import { REPO_ROOT } from '../test/support/sandbox.ts';
 import { SandboxRegistry } from './lib/cleanup.ts';
 import { hasTool, measureDns, measureDnsSequential, measureHttp, measureNetCycle, measureStart, measureTcp, type Stage, setStage } from './lib/network-measures.ts';
 import { type NetFacts, type NetPlan, NetResults, type NetSlotInfo, netGoalTally, renderNetReport } from './lib/network-report.ts';
-import { log, recordResults, step } from './lib/runner.ts';
+import { type DaemonArgs, DEFAULT_BERTHD, DEFAULT_DOCKERD, exitStatus, firstLine, log, parseDaemonArgs, problems, recordResults, runBench, step, usesDefaultDaemons } from './lib/runner.ts';
 import { Slot } from './lib/slot.ts';
 
 const FULL: NetPlan = { quick: false, cycles: 20, starts: 20, rounds: 3, seconds: 5, dnsInFlight: 16, dnsLatencyQps: 2000, httpConns: 8, seqLookups: 200, budgetMs: 20 * 60_000 };
 const QUICK: NetPlan = { quick: true, cycles: 5, starts: 5, rounds: 1, seconds: 2, dnsInFlight: 16, dnsLatencyQps: 2000, httpConns: 8, seqLookups: 50, budgetMs: 6 * 60_000 };
 
-const DEFAULT_BERTHD = join(REPO_ROOT, 'bin/berthd');
-const DEFAULT_DOCKERD = '/usr/sbin/dockerd';
 /** The load tools and the Debian packages they come in. */
 const TOOLS: [string, string][] = [
   ['dnsperf', 'dnsperf'],
@@ -55,28 +51,8 @@ the DNS latency is measured with sequential nslookups). Without --quick, and wit
 is written to bench/results/network-<YYYY-MM-DD>.md.`;
 
 
-function parseArgs(argv: string[]): { quick: boolean; berth: string; docker: string } {
-  const a = { quick: false, berth: process.env.BENCH_BERTH_DAEMON || DEFAULT_BERTHD, docker: process.env.BENCH_DOCKER_DAEMON || DEFAULT_DOCKERD };
-  for (const arg of argv) {
-    const eq = arg.indexOf('=');
-    const [flag, value] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-    if (flag === '--quick') a.quick = true;
-    else if (flag === '--berth-daemon' && value) a.berth = value;
-    else if (flag === '--docker-daemon' && value) a.docker = value;
-    else if (flag === '--help' || flag === '-h') {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    } else {
-      process.stderr.write(`unknown argument: ${arg}\n\n${USAGE}\n`);
-      process.exit(2);
-    }
-  }
-  return a;
-}
-
-async function firstLine(argv: string[]): Promise<string> {
-  const r = await runCmd(argv, { timeoutMs: 10_000 });
-  return (r.stdout || r.stderr).trim().split('\n')[0] ?? '';
+function parseArgs(argv: string[]): DaemonArgs {
+  return parseDaemonArgs(argv, USAGE);
 }
 
 async function facts(tools: Set<string>): Promise<Omit<NetFacts, 'loadEnd'>> {
@@ -150,19 +126,10 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${report}`);
 
   const allStarted = slots.every((s) => s.ok);
-  recordResults('network', report, { quick: args.quick, allStarted, defaults: args.berth === DEFAULT_BERTHD && args.docker === DEFAULT_DOCKERD });
+  recordResults('network', report, { quick: args.quick, allStarted, defaults: usesDefaultDaemons(args) });
   const t = netGoalTally(res);
   log(`goals met: ${t.met} of ${t.checked}${t.unknown ? `, ${t.unknown} unknown` : ''}`);
-  const failures = [
-    ...slots.filter((s) => !s.ok).map((s) => `${s.title} did not start`),
-    ...Object.keys(res.errors).map((id) => `${id} failed`),
-    ...(teardown.length ? ['teardown had problems'] : []),
-  ];
-  if (failures.length) log(`exit 1: ${failures.join(', ')}`);
-  return failures.length ? 1 : 0;
+  return exitStatus(problems(slots, res.errors, teardown.length > 0));
 }
 
-process.exitCode = await main().catch((err: unknown) => {
-  log(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  return 1;
-});
+await runBench(main);

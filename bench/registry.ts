@@ -25,18 +25,14 @@
  */
 import { mkdtempSync, readFileSync, rmSync, } from 'node:fs';
 import { loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
 import { runCmd } from '../test/support/proc.ts';
-import { REPO_ROOT } from '../test/support/sandbox.ts';
 import { SandboxRegistry } from './lib/cleanup.ts';
 import { makeBenchImage } from './lib/registry-image.ts';
 import { type MeasureRow, type RegistryResults, renderRegistryReport } from './lib/registry-report.ts';
 import { PULL_REF, RegistrySlot, type Timed } from './lib/registry-steps.ts';
-import { log, recordResults, } from './lib/runner.ts';
+import { type DaemonArgs, DEFAULT_BERTHD, DEFAULT_DOCKERD, exitStatus, firstLine, log, parseDaemonArgs, problems, recordResults, runBench, usesDefaultDaemons } from './lib/runner.ts';
 import { Slot } from './lib/slot.ts';
 
-const DEFAULT_BERTHD = join(REPO_ROOT, 'bin/berthd');
-const DEFAULT_DOCKERD = '/usr/sbin/dockerd';
 const LAYERS = 5;
 const LAYER_MB = 40;
 
@@ -50,38 +46,20 @@ const USAGE = `Usage: node_modules/.bin/node bench/registry.ts [--quick] [--runs
 Without --quick, and with the default daemons, the report is written to bench/results/registry-<YYYY-MM-DD>.md.
 Needs root (network, mount and pid namespaces) and docker-registry, skopeo.`;
 
-interface Args {
-  quick: boolean;
+interface Args extends DaemonArgs {
   runs: number;
-  berth: string;
-  docker: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, runs: 3, berth: process.env.BENCH_BERTH_DAEMON || DEFAULT_BERTHD, docker: process.env.BENCH_DOCKER_DAEMON || DEFAULT_DOCKERD };
-  for (const arg of argv) {
-    const [flag, value] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (flag === '--quick') a.quick = true;
-    else if (flag === '--runs' && value && Number(value) >= 1) a.runs = Number(value);
-    else if (flag === '--berth-daemon' && value) a.berth = value;
-    else if (flag === '--docker-daemon' && value) a.docker = value;
-    else if (flag === '--help' || flag === '-h') {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    } else {
-      process.stderr.write(`unknown argument: ${arg}\n\n${USAGE}\n`);
-      process.exit(2);
-    }
-  }
-  if (a.quick) a.runs = 1;
-  return a;
+  let runs = 3;
+  const a = parseDaemonArgs(argv, USAGE, (flag, value) => {
+    if (flag !== '--runs' || !value || Number(value) < 1) return false;
+    runs = Number(value);
+    return true;
+  });
+  return { ...a, runs: a.quick ? 1 : runs };
 }
 
-
-async function firstLine(argv: string[]): Promise<string> {
-  const r = await runCmd(argv, { timeoutMs: 10_000 });
-  return (r.stdout || r.stderr).trim().split('\n')[0] ?? '';
-}
 
 async function pigzVersion(): Promise<string> {
   const r = await runCmd(['pigz', '--version'], { timeoutMs: 10_000 });
@@ -192,13 +170,8 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${report}`);
 
   const allStarted = slots.every((s) => s.ok);
-  recordResults('registry', report, { quick: args.quick, allStarted, defaults: args.berth === DEFAULT_BERTHD && args.docker === DEFAULT_DOCKERD });
-  const failures = [...slots.filter((s) => !s.ok).map((s) => `${s.title} did not start`), ...Object.keys(res.errors).map((k) => `${k} failed`), ...(notes.length ? ['teardown had problems'] : [])];
-  if (failures.length) log(`exit 1: ${failures.join(', ')}`);
-  return failures.length ? 1 : 0;
+  recordResults('registry', report, { quick: args.quick, allStarted, defaults: usesDefaultDaemons(args) });
+  return exitStatus(problems(slots, res.errors, notes.length > 0));
 }
 
-process.exitCode = await main().catch((err: unknown) => {
-  log(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  return 1;
-});
+await runBench(main);

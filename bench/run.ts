@@ -8,13 +8,11 @@
  *
  *   node_modules/.bin/node bench/run.ts [--quick] [--berth-daemon=CMD] [--docker-daemon=CMD]
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import { runCmd } from '../test/support/proc.ts';
-import { REPO_ROOT } from '../test/support/sandbox.ts';
 import { SandboxRegistry } from './lib/cleanup.ts';
 import { Slot, type SlotKey } from './lib/slot.ts';
+import { firstLine, log, parseDaemonArgs, recordResults, runBench, usesDefaultDaemons } from './lib/runner.ts';
 import { ratio, summarize, type Summary } from './lib/stats.ts';
 
 interface Plan {
@@ -28,8 +26,7 @@ interface Plan {
 const FULL: Plan = { quick: false, runs: 20, containers: 50, statsRuns: 5, budgetMs: 30 * 60_000 };
 const QUICK: Plan = { quick: true, runs: 5, containers: 10, statsRuns: 2, budgetMs: 10 * 60_000 };
 
-const DEFAULT_BERTHD = join(REPO_ROOT, 'bin/berthd');
-const DEFAULT_DOCKERD = '/usr/sbin/dockerd';
+const USAGE = 'Usage: node_modules/.bin/node bench/run.ts [--quick] [--berth-daemon=CMD] [--docker-daemon=CMD]';
 
 /** One measure: a label and the docker arguments it times (or a custom step). */
 export interface Measure {
@@ -47,7 +44,6 @@ export const MEASURES: Measure[] = [
 
 export type Table = Record<string, Partial<Record<SlotKey, Summary | string>>>;
 
-const log = (s: string) => process.stderr.write(`${s}\n`);
 
 function turn<T>(xs: T[], round: number): T[] {
   return round % 2 === 0 ? xs : [...xs].reverse();
@@ -127,22 +123,9 @@ async function measureAll(slots: Slot[], plan: Plan, table: Table): Promise<void
   for (const s of ready) await s.docker(['rm', '-f', ...(await s.docker(['ps', '-aq'])).out.split('\n').filter(Boolean)], 300_000).catch(() => {});
 }
 
-async function firstLine(argv: string[]): Promise<string> {
-  const r = await runCmd(argv, { timeoutMs: 10_000 });
-  return (r.stdout || r.stderr).trim().split('\n')[0] ?? '';
-}
-
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  const quick = argv.includes('--quick');
-  const opt = (name: string, env: string, def: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=') || process.env[env] || def;
-  const berth = opt('berth-daemon', 'BENCH_BERTH_DAEMON', DEFAULT_BERTHD);
-  const docker = opt('docker-daemon', 'BENCH_DOCKER_DAEMON', DEFAULT_DOCKERD);
-  const unknown = argv.filter((a) => a !== '--quick' && !a.startsWith('--berth-daemon=') && !a.startsWith('--docker-daemon='));
-  if (unknown.length) {
-    log(`unknown argument: ${unknown[0]}\nUsage: node_modules/.bin/node bench/run.ts [--quick] [--berth-daemon=CMD] [--docker-daemon=CMD]`);
-    return 2;
-  }
+  const args = parseDaemonArgs(process.argv.slice(2), USAGE);
+  const { quick, berth, docker } = args;
   if (process.getuid?.() !== 0) {
     log('bench/run.ts needs root (it starts daemons in network, mount and pid namespaces)');
     return 2;
@@ -174,20 +157,9 @@ async function main(): Promise<number> {
   const report = renderRunReport(plan, table, facts, slots.map((s) => ({ key: s.key, title: s.title, version: s.serverVersion, startError: s.startError })));
   process.stdout.write(`\n${report}`);
   const allStarted = slots.every((s) => s.ok);
-  if (!quick && allStarted && berth === DEFAULT_BERTHD && docker === DEFAULT_DOCKERD) {
-    const dir = join(REPO_ROOT, 'bench/results');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `run-${new Date().toISOString().slice(0, 10)}.md`);
-    writeFileSync(file, report);
-    log(`\nwrote ${file}`);
-  }
+  recordResults('run', report, { quick, allStarted, defaults: usesDefaultDaemons(args) });
   const errors = Object.values(table).flatMap((row) => Object.values(row).filter((v) => typeof v === 'string'));
   return !allStarted || errors.length || teardown.length ? 1 : 0;
 }
 
-if (import.meta.main) {
-  process.exitCode = await main().catch((err: unknown) => {
-    log(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return 1;
-  });
-}
+if (import.meta.main) await runBench(main);

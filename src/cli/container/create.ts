@@ -9,7 +9,7 @@ import type { EngineClient } from '../../client/client.ts';
 import { ApiError } from '../../client/errors.ts';
 import { familiarString, parseAnyReference, tagNameOnly } from '../../client/reference.ts';
 import type { CliContext } from '../context.ts';
-import { displayJsonMessages } from '../format/jsonmessage.ts';
+import { discard, displayJsonMessages } from '../format/jsonmessage.ts';
 import type { ContainerConfig } from '../opts/container-config.ts';
 import { createBody } from '../opts/container-config.ts';
 
@@ -28,7 +28,7 @@ export function validatePullOpt(val: string): void {
 
 async function pullImage(ctx: CliContext, client: EngineClient, image: string, o: CreateOptions): Promise<void> {
   const res = await imageCreate(client, image, { platform: o.platform || undefined });
-  const out = o.quiet ? { ...ctx.err, write() {}, isTTY: false } : ctx.err;
+  const out = o.quiet ? discard(ctx.err) : ctx.err;
   await displayJsonMessages(res, out);
 }
 

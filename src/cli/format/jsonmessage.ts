@@ -83,6 +83,11 @@ function display(jm: JsonMessage, out: OutStream, isTerminal: boolean, width: nu
   out.write(s);
 }
 
+/** Where a `--quiet` command sends its progress: nowhere (it still reads the stream to its end for errors). */
+export function discard(out: OutStream): OutStream {
+  return { ...out, write() {}, isTTY: false };
+}
+
 export async function displayJsonMessages(
   body: Readable,
   out: OutStream,

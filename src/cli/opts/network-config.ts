@@ -12,19 +12,36 @@ export function isUserDefined(mode: string): boolean {
   return !['default', 'bridge', 'host', 'none'].includes(mode) && !mode.startsWith('container:');
 }
 
+/** The IPAMConfig of an endpoint: only the addresses asked for. */
+export function ipamConfig(v4: string | undefined, v6: string | undefined, linkLocal: readonly string[] | undefined): Record<string, unknown> {
+  const ipam: Record<string, unknown> = {};
+  if (v4) ipam.IPv4Address = v4;
+  if (v6) ipam.IPv6Address = v6;
+  if (linkLocal?.length) ipam.LinkLocalIPs = linkLocal;
+  return ipam;
+}
+
+/** The fields of EndpointSettings the daemon fills in, sent zeroed (as the docker CLI's Go zero values). */
+export const ENDPOINT_STATE = {
+  NetworkID: '',
+  EndpointID: '',
+  Gateway: '',
+  IPAddress: '',
+  IPPrefixLen: 0,
+  IPv6Gateway: '',
+  GlobalIPv6Address: '',
+  GlobalIPv6PrefixLen: 0,
+  DNSNames: null,
+} as const;
+
 function endpointSettings(ep: NetworkAttachment): Record<string, unknown> {
   if (ep.Target.trim() === '') throw new Error('no name set for network');
   if (!isUserDefined(ep.Target)) {
     if (ep.Aliases?.length) throw new Error('network-scoped aliases are only supported for user-defined networks');
     if (ep.Links?.length) throw new Error('links are only supported for user-defined networks');
   }
-  let ipam: Record<string, unknown> | null = null;
-  if (ep.IPv4Address || ep.IPv6Address || ep.LinkLocalIPs?.length) {
-    ipam = {};
-    if (ep.IPv4Address) ipam.IPv4Address = ep.IPv4Address;
-    if (ep.IPv6Address) ipam.IPv6Address = ep.IPv6Address;
-    if (ep.LinkLocalIPs?.length) ipam.LinkLocalIPs = ep.LinkLocalIPs;
-  }
+  const requested = ipamConfig(ep.IPv4Address, ep.IPv6Address, ep.LinkLocalIPs);
+  const ipam = Object.keys(requested).length > 0 ? requested : null;
   let mac = '';
   if (ep.MacAddress) {
     try {
@@ -41,15 +58,7 @@ function endpointSettings(ep: NetworkAttachment): Record<string, unknown> {
     MacAddress: mac,
     DriverOpts: ep.DriverOpts && Object.keys(ep.DriverOpts).length ? sorted(ep.DriverOpts) : null,
     GwPriority: ep.GwPriority ?? 0,
-    NetworkID: '',
-    EndpointID: '',
-    Gateway: '',
-    IPAddress: '',
-    IPPrefixLen: 0,
-    IPv6Gateway: '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
-    DNSNames: null,
+    ...ENDPOINT_STATE,
   };
 }
 

@@ -59,16 +59,24 @@ export function containerStart(c: EngineClient, id: string): Promise<number> {
   return c.call('POST', containerPath(id, '/start'));
 }
 
-export function containerStop(c: EngineClient, id: string, o: { timeout?: number; signal?: string }): Promise<number> {
-  const query: Query = { t: o.timeout !== undefined ? String(o.timeout) : undefined };
-  if (o.signal && c.atLeast('1.42')) query.signal = o.signal;
-  return c.call('POST', containerPath(id, '/stop'), { query });
+/** `--time`/`--timeout` and `--signal` of stop and restart (the signal needs API 1.42). */
+export interface StopOptions {
+  timeout?: number;
+  signal?: string;
 }
 
-export function containerRestart(c: EngineClient, id: string, o: { timeout?: number; signal?: string }): Promise<number> {
+function stopQuery(c: EngineClient, o: StopOptions): Query {
   const query: Query = { t: o.timeout !== undefined ? String(o.timeout) : undefined };
   if (o.signal && c.atLeast('1.42')) query.signal = o.signal;
-  return c.call('POST', containerPath(id, '/restart'), { query });
+  return query;
+}
+
+export function containerStop(c: EngineClient, id: string, o: StopOptions): Promise<number> {
+  return c.call('POST', containerPath(id, '/stop'), { query: stopQuery(c, o) });
+}
+
+export function containerRestart(c: EngineClient, id: string, o: StopOptions): Promise<number> {
+  return c.call('POST', containerPath(id, '/restart'), { query: stopQuery(c, o) });
 }
 
 export function containerKill(c: EngineClient, id: string, signal?: string): Promise<number> {

@@ -1,9 +1,10 @@
 /** `berth pull` */
 import { imagePull } from '../../../client/api/images.ts';
-import { familiarString, parseNormalizedNamed, tagNameOnly } from '../../../client/reference.ts';
+import { familiarString } from '../../../client/reference.ts';
 import { defineCommand, exactArgs } from '../../command.ts';
 import { boolFlag, stringFlag } from '../../flags/spec.ts';
-import { displayJsonMessages } from '../../format/jsonmessage.ts';
+import { discard, displayJsonMessages } from '../../format/jsonmessage.ts';
+import { imageRefArg } from '../../image-ref.ts';
 
 export default defineCommand<{ allTags: boolean; quiet: boolean; platform: string }>({
   usage: '[OPTIONS] NAME[:TAG|@DIGEST]',
@@ -17,16 +18,10 @@ export default defineCommand<{ allTags: boolean; quiet: boolean; platform: strin
     boolFlag('quiet', 'Suppress verbose output', { short: 'q' }),
   ],
   async run(ctx, o, args) {
-    let ref = parseNormalizedNamed(args[0]!);
-    const nameOnly = ref.tag === undefined && ref.digest === undefined;
-    if (o.allTags && !nameOnly) throw new Error("tag can't be used with --all-tags/-a");
-    if (!o.allTags && nameOnly) {
-      ref = tagNameOnly(ref);
-      if (!o.quiet) ctx.out.write(`Using default tag: ${ref.tag}\n`);
-    }
+    const ref = imageRefArg(ctx, args[0]!, o);
     const client = await ctx.client();
     const res = await imagePull(client, familiarString(ref), { all: o.allTags, platform: o.platform || undefined });
-    const out = o.quiet ? { ...ctx.out, write() {}, isTTY: false } : ctx.out;
+    const out = o.quiet ? discard(ctx.out) : ctx.out;
     await displayJsonMessages(res, out);
     ctx.out.write(`${ref.name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}\n`);
   },

@@ -2,6 +2,8 @@
 import { networkConnect } from '../../../client/api/networks.ts';
 import { defineCommand, exactArgs } from '../../command.ts';
 import { intFlag, listFlag, stringFlag, stringSliceFlag } from '../../flags/spec.ts';
+import { sorted } from '../../opts/kv.ts';
+import { ENDPOINT_STATE, ipamConfig } from '../../opts/network-config.ts';
 import { validateLink } from '../../opts/validators.ts';
 
 interface Opts {
@@ -35,11 +37,7 @@ export default defineCommand<Opts>({
       if (i < 0 || k === '') throw new Error('invalid key/value pair format in driver options');
       driverOpts[k] = opt.slice(i + 1).trim();
     }
-    const ipam: Record<string, unknown> = {};
-    if (o.ip) ipam.IPv4Address = o.ip;
-    if (o.ip6) ipam.IPv6Address = o.ip6;
-    if (o.linkLocalIp.length) ipam.LinkLocalIPs = o.linkLocalIp;
-    const sortedOpts = Object.fromEntries(Object.entries(driverOpts).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+    const ipam = ipamConfig(o.ip, o.ip6, o.linkLocalIp);
     const client = await ctx.client();
     await networkConnect(client, args[0]!, {
       Container: args[1],
@@ -48,17 +46,9 @@ export default defineCommand<Opts>({
         Links: o.link.length ? o.link : null,
         Aliases: o.alias,
         MacAddress: '',
-        DriverOpts: sortedOpts,
+        DriverOpts: sorted(driverOpts),
         GwPriority: o.gwPriority,
-        NetworkID: '',
-        EndpointID: '',
-        Gateway: '',
-        IPAddress: '',
-        IPPrefixLen: 0,
-        IPv6Gateway: '',
-        GlobalIPv6Address: '',
-        GlobalIPv6PrefixLen: 0,
-        DNSNames: null,
+        ...ENDPOINT_STATE,
       },
     });
   },

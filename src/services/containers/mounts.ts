@@ -104,17 +104,18 @@ export class ContainerMounts {
       for (const dest of Object.keys(h.Tmpfs ?? {})) validateTmpfsDestination(dest);
       const tmpfs = new Set(Object.keys(h.Tmpfs ?? {}).map((d) => cleanPath(d)));
       const binds = new Set<string>();
+      // a volume mount point names the volume it got (an anonymous one gets its generated name)
+      const useVolume = (mp: MountPointRecord, v: { Name: string; Driver: string; Mountpoint: string }) => {
+        taken.push({ name: v.Name });
+        mp.Name = v.Name;
+        mp.Driver = v.Driver;
+        mp.Source = v.Mountpoint;
+        if (mp.Driver === 'local' && mp.Mode === '') mp.Mode = 'z';
+      };
       for (const b of h.Binds ?? []) {
         const mp = parseBind(b, h.VolumeDriver);
         if (binds.has(mp.Destination) || tmpfs.has(mp.Destination)) throw duplicateMountPointError(mp.Destination);
-        if (mp.Type === 'volume') {
-          const v = await this.#volume(ctx, rec, mp.Name, mp.Driver, created);
-          taken.push({ name: v.Name });
-          mp.Name = v.Name;
-          mp.Driver = v.Driver;
-          mp.Source = v.Mountpoint;
-          if (mp.Driver === 'local' && mp.Mode === '') mp.Mode = 'z';
-        }
+        if (mp.Type === 'volume') useVolume(mp, await this.#volume(ctx, rec, mp.Name, mp.Driver, created));
         binds.add(mp.Destination);
         mps[mp.Destination] = mp;
       }
@@ -124,12 +125,7 @@ export class ContainerMounts {
         if (binds.has(mp.Destination)) throw duplicateMountPointError(raw.Target ?? mp.Destination);
         if (mp.Type === 'volume') {
           const vo = raw.VolumeOptions;
-          const v = await this.#volume(ctx, rec, mp.Name, mp.Driver, created, { opts: vo?.DriverConfig?.Options ?? null, labels: vo?.Labels ?? null });
-          taken.push({ name: v.Name });
-          mp.Name = v.Name;
-          mp.Driver = v.Driver;
-          mp.Source = v.Mountpoint;
-          if (mp.Driver === 'local' && mp.Mode === '') mp.Mode = 'z';
+          useVolume(mp, await this.#volume(ctx, rec, mp.Name, mp.Driver, created, { opts: vo?.DriverConfig?.Options ?? null, labels: vo?.Labels ?? null }));
         }
         binds.add(mp.Destination);
         mps[mp.Destination] = mp;

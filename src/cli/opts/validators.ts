@@ -4,6 +4,7 @@
  */
 import { isIP, isIPv4, isIPv6 } from '../../domain/net/ipv4.ts';
 import { ramInBytes } from '../format/units.ts';
+import type { ThrottleDevice, WeightDevice } from '../../domain/container/resources.ts';
 
 export function validateEnv(val: string, env: Record<string, string | undefined> = process.env): string {
   const eq = val.indexOf('=');
@@ -190,15 +191,7 @@ export function parseUlimit(val: string): Ulimit {
   return { Name: name, Hard: hard, Soft: soft };
 }
 
-export interface WeightDevice {
-  Path: string;
-  Weight: number;
-}
-
-export interface ThrottleDevice {
-  Path: string;
-  Rate: number;
-}
+export type { ThrottleDevice, WeightDevice };
 
 function splitDevice(val: string): [string, string] {
   const i = val.indexOf(':');

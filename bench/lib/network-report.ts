@@ -1,4 +1,5 @@
 import type { SlotKey } from './slot.ts';
+import { errorsSection } from './errors-section.ts';
 import { ratio, type Summary } from './stats.ts';
 
 /** The network bench's results, rows and markdown report (no I/O: unit-tested). */
@@ -207,11 +208,6 @@ export function renderNetReport(plan: NetPlan, slots: NetSlotInfo[], res: NetRes
     }
   }
   if (details.length || res.notes.length) out.push('## Details', '', ...details, ...res.notes.map((n) => `- ${n}`), '');
-  const errors: string[] = [];
-  for (const s of slots) if (s.startError) errors.push(`### ${s.title} did not start`, '', '```', s.startError, '```', '');
-  for (const [id, bySlot] of Object.entries(res.errors)) {
-    for (const [key, msg] of Object.entries(bySlot ?? {})) errors.push(`### ${id} on ${key}`, '', '```', msg ?? '', '```', '');
-  }
-  if (errors.length) out.push('## Errors', '', ...errors);
+  out.push(...errorsSection(slots, res.errors));
   return `${out.join('\n').trimEnd()}\n`;
 }

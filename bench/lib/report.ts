@@ -1,5 +1,6 @@
 import type { MeasureId, Results } from './results.ts';
 import type { SlotKey } from './slot.ts';
+import { errorsSection } from './errors-section.ts';
 import { type Goal, goalMet, goalText, ratio, type Summary } from './stats.ts';
 
 export interface Plan {
@@ -155,11 +156,6 @@ export function renderReport(plan: Plan, slots: SlotInfo[], res: Results, facts:
     );
   }
 
-  const errors: string[] = [];
-  for (const s of slots) if (s.startError) errors.push(`### ${s.title} did not start`, '', '```', s.startError, '```', '');
-  for (const [id, bySlot] of Object.entries(res.errors)) {
-    for (const [key, msg] of Object.entries(bySlot ?? {})) errors.push(`### ${id} on ${key}`, '', '```', msg ?? '', '```', '');
-  }
-  if (errors.length) out.push('## Errors', '', ...errors);
+  out.push(...errorsSection(slots, res.errors));
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -195,13 +195,21 @@ export class EngineClient {
   }
 
   /** Performs a request; resolves on the response headers. Non-2xx/3xx statuses throw ApiError. */
-  async request(method: string, path: string, o: RequestOptions = {}): Promise<Response> {
+  request(method: string, path: string, o: RequestOptions = {}): Promise<Response> {
+    return this.#withDowngrade(o, () => this.#request(method, path, o));
+  }
+
+  /**
+   * Runs a request; when the daemon says the client's API version is too new (no /_ping was made first), negotiates
+   * the version and runs it once more.
+   */
+  async #withDowngrade<T>(o: RequestOptions, send: () => Promise<T>): Promise<T> {
     try {
-      return await this.#request(method, path, o);
+      return await send();
     } catch (err) {
       if (!this.#mustDowngrade(err, o)) throw err;
       await this.#negotiateQuietly();
-      return this.#request(method, path, o);
+      return send();
     }
   }
 
@@ -229,14 +237,8 @@ export class EngineClient {
   }
 
   /** Hijacks the connection (attach / exec start): expects 101 UPGRADED, as the docker CLI does. */
-  async hijack(method: string, path: string, o: RequestOptions = {}): Promise<Hijacked> {
-    try {
-      return await this.#hijack(method, path, o);
-    } catch (err) {
-      if (!this.#mustDowngrade(err, o)) throw err;
-      await this.#negotiateQuietly();
-      return this.#hijack(method, path, o);
-    }
+  hijack(method: string, path: string, o: RequestOptions = {}): Promise<Hijacked> {
+    return this.#withDowngrade(o, () => this.#hijack(method, path, o));
   }
 
   async #hijack(method: string, path: string, o: RequestOptions): Promise<Hijacked> {

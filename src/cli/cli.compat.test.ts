@@ -63,6 +63,7 @@ const CASES = [
   'network disconnect -f n1 t1',
   'network prune -f',
   'volume ls',
+  'system df -v --format {{range_.Volumes}}{{.Name}}:{{.Driver}}:{{.Links}}{{end}}',
   'volume create --label k=v -o type=tmpfs v9',
   'volume rm v1 v2',
   'volume prune -a -f',

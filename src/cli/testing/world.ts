@@ -46,6 +46,7 @@ export function setup(e: FakeEngine) {
   e.on('POST', '/networks/:id/connect', ({ res }) => { res.writeHead(200); res.end(); });
   e.on('POST', '/networks/:id/disconnect', ({ res }) => { res.writeHead(200); res.end(); });
   e.on('POST', '/networks/prune', ({ res }) => sendJson(res, 200, { NetworksDeleted: ['n2', 'n3'] }));
+  e.on('GET', '/system/df', ({ res }) => sendJson(res, 200, { LayersSize: 0, Images: [], Containers: [], Volumes: [{ Name: 'v10', Driver: 'local', Mountpoint: '/x', Scope: 'local', Labels: null, UsageData: { Size: 2048, RefCount: 1 } }], BuildCache: [] }));
   e.on('GET', '/volumes', ({ res }) => sendJson(res, 200, { Volumes: [{ Name: 'v10', Driver: 'local', Mountpoint: '/x', Scope: 'local' }, { Name: 'v2', Driver: 'local', Mountpoint: '/y', Scope: 'local', Labels: { k: 'v' } }], Warnings: null }));
   e.on('GET', '/volumes/:n', ({ res, params }) => params[0] === 'nosuch' ? sendError(res, 404, 'get nosuch: no such volume') : sendJson(res, 200, { CreatedAt: '2026-11-23T12:39:02Z', Driver: 'local', Labels: { k: 'v' }, Mountpoint: '/v', Name: params[0], Options: null, Scope: 'local' }));
   e.on('POST', '/volumes/create', ({ res }) => sendJson(res, 201, { Name: 'newvol', Driver: 'local', Mountpoint: '/v', Scope: 'local' }));

@@ -9,6 +9,7 @@ import { headerContext, isTable, renderList } from '../../format/formatter.ts';
 import { GO_TYPE } from '../../format/template.ts';
 import { humanSize } from '../../format/units.ts';
 import { parseNormalizedNamed, familiarName } from '../../../client/reference.ts';
+import { VolumeContext } from '../../format/contexts/volume.ts';
 
 interface DiskUsage {
   LayersSize?: number;
@@ -82,23 +83,6 @@ export function summaryRows(du: DiskUsage): UsageRow[] {
   ];
 }
 
-class VolumeRow {
-  readonly [GO_TYPE] = '*formatter.volumeContext';
-  readonly #v: Volume;
-  constructor(v: Volume) {
-    this.#v = v;
-  }
-  Name(): string {
-    return this.#v.Name;
-  }
-  Links(): string {
-    return this.#v.UsageData ? String(this.#v.UsageData.RefCount) : 'N/A';
-  }
-  Size(): string {
-    return this.#v.UsageData ? humanSize(this.#v.UsageData.Size) : 'N/A';
-  }
-}
-
 function imageRow(i: ImageSummary): ImageContext {
   let repo = '<none>';
   let tag = '<none>';
@@ -127,7 +111,7 @@ function verboseTable(du: DiskUsage): string {
   const ctrHeader = headerContext({ ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', LocalVolumes: 'LOCAL VOLUMES', Size: 'SIZE', RunningFor: 'CREATED', Status: 'STATUS', Names: 'NAMES' });
   s += renderList(ctr, ctrHeader, (du.Containers ?? []).map((c) => new ContainerContext({ ...c, SizeRootFs: 0 }, true)));
   s += '\nLocal Volumes space usage:\n\n';
-  s += renderList('table {{.Name}}\t{{.Links}}\t{{.Size}}', headerContext({ Name: 'VOLUME NAME', Links: 'LINKS', Size: 'SIZE' }), (du.Volumes ?? []).map((v) => new VolumeRow(v)));
+  s += renderList('table {{.Name}}\t{{.Links}}\t{{.Size}}', headerContext({ Name: 'VOLUME NAME', Links: 'LINKS', Size: 'SIZE' }), (du.Volumes ?? []).map((v) => new VolumeContext(v)));
   const cacheSize = (du.BuildCache ?? []).filter((b) => !b.Shared).reduce((n, b) => n + (b.Size ?? 0), 0);
   s += `\nBuild cache usage: ${humanSize(cacheSize)}\n\n`;
   s += renderList(
@@ -153,8 +137,9 @@ export default defineCommand<{ verbose: boolean; format: string }>({
         return;
       }
       // a template over the whole result (docker: {{range .Images}}… for raw, else the user's template)
-      const data = { Images: (du.Images ?? []).map(imageRow), Containers: (du.Containers ?? []).map((c) => new ContainerContext(c, !isTable(format))), Volumes: (du.Volumes ?? []).map((v) => new VolumeRow(v)), BuildCache: [] };
-      ctx.out.write(renderList(format === 'json' ? '{{json .}}' : format, headerContext({}), [data]));
+      const data = { Images: (du.Images ?? []).map(imageRow), Containers: (du.Containers ?? []).map((c) => new ContainerContext(c, !isTable(format))), Volumes: (du.Volumes ?? []).map((v) => new VolumeContext(v)), BuildCache: [] };
+      // docker writes this one without a newline after it
+      ctx.out.write(renderList(format === 'json' ? '{{json .}}' : format, headerContext({}), [data]).replace(/\n$/, ''));
       return;
     }
     const f = format === 'table' ? SUMMARY_TABLE : format === 'raw' ? SUMMARY_RAW : format;

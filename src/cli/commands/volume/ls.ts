@@ -1,59 +1,13 @@
 /** `berth volume ls` */
 import { volumeList } from '../../../client/api/volumes.ts';
-import type { Volume } from '../../../client/types.ts';
 import { defineCommand, noArgs } from '../../command.ts';
 import type { Filters } from '../../flags/common.ts';
 import { filterFlag, formatFlag } from '../../flags/common.ts';
 import { boolFlag } from '../../flags/spec.ts';
 import { headerContext, renderList } from '../../format/formatter.ts';
-import { GO_TYPE } from '../../format/template.ts';
 import { naturalCompare } from '../../format/time.ts';
-import { humanSize } from '../../format/units.ts';
+import { VolumeContext } from '../../format/contexts/volume.ts';
 
-class VolumeContext {
-  readonly [GO_TYPE] = '*formatter.volumeContext';
-  readonly #v: Volume;
-  constructor(v: Volume) {
-    this.#v = v;
-  }
-  Name(): string {
-    return this.#v.Name;
-  }
-  Driver(): string {
-    return this.#v.Driver;
-  }
-  Scope(): string {
-    return this.#v.Scope ?? '';
-  }
-  Mountpoint(): string {
-    return this.#v.Mountpoint;
-  }
-  Labels(): string {
-    const l = this.#v.Labels;
-    if (!l) return '';
-    return Object.entries(l)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
-  }
-  Label(name: string): string {
-    return this.#v.Labels?.[name] ?? '';
-  }
-  Links(): string {
-    return this.#v.UsageData ? String(this.#v.UsageData.RefCount) : 'N/A';
-  }
-  Size(): string {
-    return this.#v.UsageData ? humanSize(this.#v.UsageData.Size) : 'N/A';
-  }
-  Group(): string {
-    return 'N/A';
-  }
-  Availability(): string {
-    return 'N/A';
-  }
-  Status(): string {
-    return 'N/A';
-  }
-}
 
 export default defineCommand<{ quiet: boolean; format: string; filter: Filters; cluster: boolean }>({
   usage: '[OPTIONS]',

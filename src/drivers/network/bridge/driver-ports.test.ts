@@ -40,7 +40,8 @@ describe('bridge driver: which published ports the userland proxy serves', () =>
 
   it('binding policy: the default address, the IPv6 probe, and whether IPv6 reaches an IPv4-only container', async () => {
     assert.deepEqual(await driver().bindingPolicy(ctx, NET), { defaultHostIp: '0.0.0.0', ipv6Listenable: true, userlandProxy: true });
-    assert.deepEqual(await driver({ userlandProxy: false, defaultBindingIp: '10.0.0.1' }, false).bindingPolicy(ctx, NET), {
+    const at10 = { ...NET, options: { 'com.docker.network.bridge.host_binding_ipv4': '10.0.0.1' } };
+    assert.deepEqual(await driver({ userlandProxy: false }, false).bindingPolicy(ctx, at10), {
       defaultHostIp: '10.0.0.1',
       ipv6Listenable: false,
       userlandProxy: false,

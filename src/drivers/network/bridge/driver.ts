@@ -42,11 +42,6 @@ export interface BridgeDaemonOptions {
   /** dockerd --ip-forward: turn on IPv4 (and, with IPv6 networks, IPv6) forwarding. Default true. */
   ipForward?: boolean;
   /**
-   * Host address of published ports of networks without host_binding_ipv4. Default 0.0.0.0. (dockerd --ip is not
-   * this: it is the default bridge's host_binding_ipv4 only, see defaultBridgeOptions.)
-   */
-  defaultBindingIp?: string;
-  /**
    * berth's answer to "published ports bypass the host firewall" (daemon.json `published-ports-obey-input`):
    * traffic from outside to a published port is not DNATed before the host's filter hooks; it reaches the daemon's
    * userland proxy through the INPUT hook, so the host's own input policy (ufw, firewalld, nft) decides. Traffic of
@@ -85,7 +80,6 @@ export class BridgeDriver implements NetworkDriver {
     this.#o = {
       iptables: opts.iptables ?? true,
       ipForward: opts.ipForward ?? true,
-      defaultBindingIp: opts.defaultBindingIp || '0.0.0.0',
       publishedPortsObeyInput: opts.publishedPortsObeyInput ?? false,
       userlandProxy: opts.userlandProxy ?? true,
     };
@@ -291,7 +285,7 @@ export class BridgeDriver implements NetworkDriver {
   }
 
   defaultHostIp(net: NetworkInfo): string {
-    return hostBindingOf(net, this.#o.defaultBindingIp);
+    return hostBindingOf(net);
   }
 
   planLeave(net: NetworkInfo, ep: EndpointInfo): LeavePlan {

@@ -106,8 +106,10 @@ export class NetworkCore {
    */
   removeInBackground(ctx: Ctx, n: NetworkRecord): void {
     this.state.removing.set(n.Id, n);
+    // not the request's signal: the request is answered (and its signal aborted) before this runs
+    const bg: Ctx = { log: ctx.log };
     const step = this.#cleanup
-      .then(() => this.driverOf(n).deleteNetwork(ctx, this.netInfo(n)))
+      .then(() => this.driverOf(n).deleteNetwork(bg, this.netInfo(n)))
       .then(
         () => {
           // written with the next save; a stale entry only repeats an idempotent delete at the next start

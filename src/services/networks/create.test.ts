@@ -278,6 +278,24 @@ describe('network rm: kernel objects go after the answer', () => {
     assert.equal((await again.inspect(ctx, next.Id)).IPAM.Config[0]?.Subnet, '172.18.0.0/16');
   });
 
+  it("the removal outlives the request: its kernel work does not use the request's signal", async () => {
+    const w = await fakeWorld();
+    const svc = await w.start();
+    const { Id } = await svc.create(ctx, { Name: 'short' });
+    // as the real exec does: a command whose context was aborted fails (checked a little later, as a process runs)
+    const batch = w.ip.batch.bind(w.ip);
+    w.ip.batch = async (c, cmds, o) => {
+      await new Promise((r) => setTimeout(r, 20));
+      if (c.signal?.aborted) throw new Error('The operation was aborted');
+      return batch(c, cmds, o);
+    };
+    const request = new AbortController();
+    await svc.remove({ ...ctx, signal: request.signal }, 'short');
+    request.abort(); // the client got its answer and went away
+    await svc.settle();
+    assert.ok(!(await w.ip.linkNames(ctx)).includes(`br-${Id.slice(0, 12)}`), 'the bridge is gone');
+  });
+
   it('a network made right after a removal waits for it (same subnet, no clash)', async () => {
     const w = await fakeWorld();
     const svc = await w.start();

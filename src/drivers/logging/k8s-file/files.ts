@@ -37,6 +37,11 @@ export interface LogFile {
   current?: boolean;
 }
 
+/** How much of a listed file a snapshot read takes: its size when listed (a gzipped rotation is read whole). */
+export function snapshotSize(f: LogFile): number | undefined {
+  return f.compressed ? undefined : f.size;
+}
+
 async function statOrUndefined(path: string): Promise<{ ino: number; size: number } | undefined> {
   try {
     const s = await stat(path);

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { LogEntry, LogReadOptions } from '../contract.ts';
 import { CutFilter, readCut } from './cut.ts';
-import { type LogFile, logFiles } from './files.ts';
+import { type LogFile, logFiles, snapshotSize } from './files.ts';
 import { type LogRecord, formatTimestamp, parseRecord } from './record.ts';
 import { type LogHandle, openLog } from './open-log.ts';
 import { findTailStart } from './tail.ts';
@@ -31,11 +31,13 @@ class RecordReader {
     if (!fh) return undefined;
     return new RecordReader(f.path, fh, (await fh.stat()).ino, pos, f.seq);
   }
-  /** All complete records from the current position to the end of the file as it is now. */
-  async *records(): AsyncGenerator<LogRecord> {
+  /** All complete records from the current position to the end of the file as it is now (or to `limit`). */
+  async *records(limit = Number.POSITIVE_INFINITY): AsyncGenerator<LogRecord> {
     const buf = Buffer.alloc(CHUNK);
     for (;;) {
-      const { bytesRead } = await this.#fh.read(buf, 0, CHUNK, this.#pos);
+      const want = Math.min(CHUNK, limit - this.#pos);
+      if (want <= 0) return;
+      const { bytesRead } = await this.#fh.read(buf, 0, want, this.#pos);
       if (bytesRead === 0) return;
       this.#pos += bytesRead;
       let data = this.#carry.length ? Buffer.concat([this.#carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
@@ -161,7 +163,9 @@ export async function* readLog(logPath: string, opts: LogReadOptions = {}): Asyn
       const cutFilter = !opened && fromStart && cut && cut.seq === files[i]!.seq ? new CutFilter(cut.streams) : undefined;
       opened = true;
       const last = i === files.length - 1 && files[i]!.current === true;
-      for await (const rec of r.records()) {
+      // without --follow, what the files held when listed (dockerd reads a snapshot too: `--tail 1` of a busy
+      // container is one line)
+      for await (const rec of r.records(opts.follow ? undefined : snapshotSize(files[i]!))) {
         if (cutFilter?.drop(rec)) continue;
         const e = grouper.push(rec);
         if (e && pass(e)) yield e;

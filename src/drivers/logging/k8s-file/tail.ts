@@ -1,4 +1,4 @@
-import type { LogFile } from './files.ts';
+import { type LogFile, snapshotSize } from './files.ts';
 import { type LogHandle, openLog } from './open-log.ts';
 import { isFullRecord } from './record.ts';
 
@@ -57,7 +57,8 @@ export async function findTailStart(files: readonly LogFile[], n: number): Promi
     const fh = await openLog(f.path);
     if (!fh) continue;
     try {
-      const size = (await fh.stat()).size;
+      // the file as it was listed (the reader stops there too), not what was written since
+      const size = Math.min((await fh.stat()).size, snapshotSize(f) ?? Number.POSITIVE_INFINITY);
       for await (const { line, end } of linesBackward(fh, size)) {
         if (isFullRecord(line)) {
           if (pending) count++;

@@ -30,7 +30,8 @@ fi
 # sandbox), socat, util-linux (unshare, nsenter), bsdutils (script, for pty tests), procps, tar.
 # Registries: docker-registry (a real registry on loopback for pull/push tests), apache2-utils (htpasswd), openssl
 # (test CAs for TLS registries and the daemon's mutual TLS), pigz (parallel gzip for pushes; zlib is the fallback).
-packages=(crun runc conmon nftables iproute2 zstd busybox-static skopeo umoci tini socat util-linux bsdutils procps tar ca-certificates docker-registry apache2-utils openssl pigz openssh-server openssh-client)
+# Build: gcc and libc6-dev compile the daemon's native network helper (native/berth-net.c).
+packages=(crun runc conmon nftables iproute2 zstd busybox-static skopeo umoci tini socat util-linux bsdutils procps tar ca-certificates docker-registry apache2-utils openssl pigz openssh-server openssh-client gcc libc6-dev)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
@@ -138,6 +139,10 @@ if ! deps_current; then
   rm -f /tmp/berth-npm-ci.log
   deps_current || { echo "setup: node_modules does not match package-lock.json after npm ci" >&2; exit 1; }
 fi
+
+# the daemon's native network helper (embedded DNS fast path, binding inside containers' namespaces; the daemon
+# falls back to Node without it, but slower, so a failed build fails the setup)
+node_modules/.bin/node scripts/build-native.ts || { echo "setup: building dist/native/berth-net.node failed" >&2; exit 1; }
 
 # the bundles of the daemon and the CLI (less memory, faster start; the launchers fall back to the sources when
 # a bundle is older than any of its inputs)

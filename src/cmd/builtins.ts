@@ -35,6 +35,10 @@ import { DefaultIpam } from '../drivers/ipam/default/ipam.ts';
 import { PortAllocator, ephemeralRange } from '../drivers/portmapper/allocator.ts';
 import { UserlandProxy } from '../drivers/portmapper/proxy.ts';
 import { MacvlanDriver } from '../drivers/network/macvlan/driver.ts';
+import { loadBerthNet } from '../system/native/berth-net.ts';
+import { type DnsUdpServer, NativeDnsUdpServer } from '../system/native/dns-udp.ts';
+import { NativeNetnsSockets } from '../system/netns/native-sockets.ts';
+import type { NetnsSockets } from '../system/netns/port.ts';
 import { NsenterSockets } from '../system/netns/nsenter-sockets.ts';
 import { BridgeDriver } from '../drivers/network/bridge/driver.ts';
 import { defaultBridgeOptions } from '../drivers/network/bridge/options.ts';
@@ -165,7 +169,7 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
     ],
     events,
     containers: hooks,
-    netnsSockets: new NsenterSockets(),
+    ...netnsHelpers(log),
     proxy: new UserlandProxy(log),
     daemonDns: { servers: cfg.dns, search: cfg['dns-search'], options: cfg['dns-opts'] },
     defaultBridge: {
@@ -266,4 +270,17 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
       await networks.close();
     },
   };
+}
+
+/**
+ * How the embedded DNS binds inside containers and reads its UDP queries: with the native helper (a thread binds,
+ * another serves every container's UDP socket) when it is built, else a child process per bind and the event loop.
+ */
+function netnsHelpers(log: Logger): { netnsSockets: NetnsSockets; dnsUdpServer?: DnsUdpServer } {
+  const { mod, why } = loadBerthNet();
+  if (!mod) {
+    log.info('native network helper not loaded: the embedded DNS runs on the event loop', { reason: why });
+    return { netnsSockets: new NsenterSockets() };
+  }
+  return { netnsSockets: new NativeNetnsSockets(mod), dnsUdpServer: new NativeDnsUdpServer(mod) };
 }

@@ -10,6 +10,7 @@ import type { PortMapper } from '../../drivers/portmapper/contract.ts';
 import type { UserlandProxy } from '../../drivers/portmapper/proxy.ts';
 import type { IpRoute } from '../../system/iproute/port.ts';
 import type { Nftables } from '../../system/nftables/port.ts';
+import type { DnsUdpServer } from '../../system/native/dns-udp.ts';
 import type { NetnsSockets } from '../../system/netns/port.ts';
 import type { DnsView } from '../../domain/net/dns-names.ts';
 import type { EventsService } from '../events/events.ts';
@@ -62,6 +63,8 @@ export interface NetworksDeps {
    * networks get the host's resolvers and no name resolution (as on the default bridge).
    */
   netnsSockets?: NetnsSockets;
+  /** Serves the embedded DNS's UDP sockets off the event loop (the native helper); else the event loop reads them. */
+  dnsUdpServer?: DnsUdpServer;
   /** Forwards queries the embedded server cannot answer (default: UDP/TCP from the daemon's namespace). */
   dnsForward?: (servers: readonly string[], query: Buffer, proto: 'udp' | 'tcp') => Promise<Buffer | undefined>;
   /** Serves the published ports drivers do not DNAT in the kernel (iptables off, or published-ports-obey-input). */
@@ -93,7 +96,10 @@ export class NetworkCore {
         policy: (id) => this.dnsPolicy(id),
         forward: deps.dnsForward ?? ((servers, q, proto) => upstream.forward(servers, q, proto)),
       });
-      this.dns = new EmbeddedDns({ sockets: deps.netnsSockets, nft: deps.nft, responder, log });
+      const dns = new EmbeddedDns({ sockets: deps.netnsSockets, nft: deps.nft, responder, log, ...(deps.dnsUdpServer ? { udpServer: deps.dnsUdpServer } : {}) });
+      // every save may change the records: what the native server learned goes (before any later query is read)
+      state.onSave(() => dns.invalidate());
+      this.dns = dns;
     }
   }
 

@@ -1,3 +1,4 @@
+import type dgram from 'node:dgram';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { backgroundCtx as ctx } from '../../common/ctx.ts';
@@ -48,6 +49,6 @@ describe('leaks', () => {
     }
     assert.deepEqual(await inventory(), before);
     assert.deepEqual(w.dnsSockets.byPid.size, 600, 'every container had the embedded DNS');
-    for (const l of w.dnsSockets.byPid.values()) assert.throws(() => l.udp.address(), 'its sockets are closed');
+    for (const l of w.dnsSockets.byPid.values()) assert.throws(() => (l.udp as dgram.Socket).address(), 'its sockets are closed');
   });
 });

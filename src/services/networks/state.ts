@@ -101,6 +101,7 @@ export class NetworkState {
   readonly removing = new Map<string, NetworkRecord>();
   /** Bumped on every save: caches derived from the state (DNS records) compare it. */
   generation = 0;
+  readonly #onSave: (() => void)[] = [];
 
   private constructor(path: string) {
     this.#path = path;
@@ -115,8 +116,14 @@ export class NetworkState {
     return s;
   }
 
+  /** Calls `fn` at every save, when the generation changes. */
+  onSave(fn: () => void): void {
+    this.#onSave.push(fn);
+  }
+
   async save(): Promise<void> {
     this.generation++;
+    for (const fn of this.#onSave) fn();
     const f: StateFile = { version: 1, networks: [...this.networks.values()], sandboxes: [...this.sandboxes.values()] };
     if (this.removing.size > 0) f.removing = [...this.removing.values()];
     await writeJsonAtomic(this.#path, f);

@@ -4,7 +4,8 @@ import type { Ctx } from '../../common/ctx.ts';
 
 /** A UDP socket and a TCP server bound inside another network namespace, now owned by the daemon. */
 export interface NetnsListener {
-  udp: dgram.Socket;
+  /** The UDP socket: a Node socket, or a raw non-blocking fd (the native adapter) that the caller now owns. */
+  udp: dgram.Socket | number;
   tcp: net.Server;
   /** The address both are bound to ("127.0.0.11"), and their ports. */
   address: string;
@@ -13,9 +14,9 @@ export interface NetnsListener {
 }
 
 /**
- * Opens listening sockets inside the network namespace of a process (Node cannot setns(): a short-lived child
- * started in that namespace binds them and hands them over). The daemon then serves on them from its own event
- * loop; closing them releases the namespace.
+ * Opens listening sockets inside the network namespace of a process (Node cannot setns(): the native helper's
+ * thread, or else a short-lived child started in that namespace, binds them and hands them over). The daemon then
+ * serves on them; closing them releases the namespace.
  */
 export interface NetnsSockets {
   /** Binds UDP and TCP on `address` (ports chosen by the kernel) in the namespace of `pid`. */

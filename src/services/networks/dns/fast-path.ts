@@ -49,7 +49,7 @@ export function parseSimpleQuery(q: Buffer): SimpleQuery | undefined {
 }
 
 /** "10.0.0.2" → 4 bytes; "2001:db8::1" → 16 bytes; undefined when it is not an address of the family. */
-function addressBytes(ip: string, family: 4 | 6): Buffer | undefined {
+export function addressBytes(ip: string, family: 4 | 6): Buffer | undefined {
   if (family === 4) {
     const p = ip.split('.');
     if (p.length !== 4) return undefined;

@@ -63,3 +63,32 @@ describe('DnsResponder.answerLocal (the synchronous hot path)', () => {
     assert.deepEqual((dnsPacket.decode(r.answerLocal('a', q('db'))!) as Decoded).answers!.map((x) => (x as { data: unknown }).data), ['10.0.0.9']);
   });
 });
+
+describe('DnsResponder.answerLocal: learn', () => {
+  it('tells the answer of plain local questions (addresses in record order, none for no-data), nothing else', () => {
+    const v: DnsView = {
+      networks: [{ id: 'N', name: 'net' }],
+      endpoints: [
+        { containerId: 'a', containerName: 'a', networkId: 'N', names: ['a'], ipv4: '10.0.0.1', ipv6: '' },
+        { containerId: 'b', containerName: 'b', networkId: 'N', names: ['b', 'svc'], ipv4: '10.0.0.2', ipv6: '' },
+        { containerId: 'c', containerName: 'c', networkId: 'N', names: ['c', 'svc'], ipv4: '10.0.0.3', ipv6: 'fd00::3' },
+      ],
+    };
+    const r = new DnsResponder({ view: () => v, policy: () => ({ enabled: true, servers: [] }), forward: async () => undefined });
+    const learned: [string, string, readonly string[]][] = [];
+    const learn = (name: string, type: 'A' | 'AAAA', ips: readonly string[]) => learned.push([name, type, [...ips]]);
+    const q = (name: string, type: dnsPacket.RecordType = 'A') => dnsPacket.encode({ type: 'query', id: 5, questions: [{ type, name }] });
+    assert.ok(r.answerLocal('a', q('SVC'), learn));
+    assert.ok(r.answerLocal('a', q('svc'), learn));
+    assert.ok(r.answerLocal('a', q('b', 'AAAA'), learn));
+    assert.ok(r.answerLocal('a', q('c', 'AAAA'), learn));
+    assert.equal(r.answerLocal('a', q('example.com'), learn), undefined);
+    assert.equal(r.answerLocal('a', q('b', 'TXT'), learn), undefined);
+    assert.deepEqual(learned, [
+      ['svc', 'A', ['10.0.0.2', '10.0.0.3']],
+      ['svc', 'A', ['10.0.0.2', '10.0.0.3']],
+      ['b', 'AAAA', []],
+      ['c', 'AAAA', ['fd00::3']],
+    ]);
+  });
+});

@@ -11,6 +11,12 @@ export const RESP_TTL = 600;
 /** Memoized name answers kept at most (random names asked in a loop must not grow the memo without end). */
 const MEMO_MAX = 10_000;
 
+/**
+ * Told the answer of a plain query answered from the records (the addresses in their order; none for no-data), so
+ * a cache can answer the same question until the records change.
+ */
+export type LearnAnswer = (name: string, type: 'A' | 'AAAA', ips: readonly string[]) => void;
+
 /** How a container's unknown names are handled. */
 export interface ForwardPolicy {
   /** False for a container whose every network is internal: unknown names get REFUSED (moby ≥ 26). */
@@ -82,13 +88,16 @@ export class DnsResponder {
   /**
    * The hot path, synchronous: a plain A/AAAA query for a name on the asker's networks, answered from the wire
    * bytes. Undefined when the query needs the full path (`answer`): anything else, or a name that is not local.
+   * `learn` is told the answer (only these plain questions, whose wire form the native fast path reads alike).
    */
-  answerLocal(containerId: string, query: Buffer): Buffer | undefined {
+  answerLocal(containerId: string, query: Buffer, learn?: LearnAnswer): Buffer | undefined {
     const sq = parseSimpleQuery(query);
     if (!sq) return undefined;
     const r = this.#resolve(this.#d.view(), containerId, sq.name, sq.type === 'A' ? 4 : 6);
     if (r.kind === 'unknown') return undefined;
-    return encodeSimpleAnswer(query, sq, r.kind === 'found' ? rotate(r.ips, this.#turn++) : [], RESP_TTL);
+    const answer = encodeSimpleAnswer(query, sq, r.kind === 'found' ? rotate(r.ips, this.#turn++) : [], RESP_TTL);
+    if (answer && learn) learn(sq.name, sq.type, r.kind === 'found' ? r.ips : []);
+    return answer;
   }
 
   async answer(containerId: string, query: Buffer, proto: 'udp' | 'tcp'): Promise<Buffer | undefined> {

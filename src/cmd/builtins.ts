@@ -140,7 +140,7 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
   // late-bound: the networks service is built before the container service
   const hooks: ContainerHooks = {
     find: (c, ref) => containersRef!.find(c, ref),
-    networksChanged: (c, id, eps, settings) => containersRef!.networksChanged(c, id, eps, settings),
+    networksChanged: (c, id, eps, settings, modeDisconnected) => containersRef!.networksChanged(c, id, eps, settings, modeDisconnected),
   };
   const ip = new IpRouteCli();
   const nft = new NftablesCli();

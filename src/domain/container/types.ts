@@ -144,6 +144,11 @@ export interface ContainerRecord {
   HasBeenStartedBefore: boolean;
   /** NetworkingConfig.EndpointsConfig as given at create, updated by network connect/disconnect. */
   EndpointsConfig?: Record<string, Partial<EndpointSettings>>;
+  /**
+   * Disconnected from its NetworkMode network (network disconnect): that network is not joined at the next start,
+   * as dockerd (which starts a container on NetworkSettings.Networks, not on HostConfig.NetworkMode).
+   */
+  ModeNetworkDisconnected?: boolean;
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

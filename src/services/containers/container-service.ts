@@ -311,6 +311,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       hostname: rec.Config.Hostname,
       networkMode: rec.HostConfig.NetworkMode,
       endpointsConfig: eps,
+      ...(rec.ModeNetworkDisconnected ? { modeDisconnected: true } : {}),
       portBindings: rec.HostConfig.PortBindings ?? {},
       publishAllPorts: rec.HostConfig.PublishAllPorts,
       exposedPorts: rec.Config.ExposedPorts ?? {},
@@ -751,7 +752,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     this.#notify(rec.Id, 'removed', rec.State.ExitCode);
   }
 
-  async rename(ref: string, newName: string): Promise<void> {
+  async rename(ctx: Ctx, ref: string, newName: string): Promise<void> {
     if (!newName) throw new InvalidArgumentError('Neither old nor new names may be empty');
     const rec = this.store.get(ref);
     const full = validateName(newName);
@@ -761,6 +762,8 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     this.store.releaseName(old, rec.Id);
     rec.Name = full;
     await this.store.save(rec);
+    // its endpoints answer to the new name (embedded DNS, network inspect), as dockerd renames them
+    await this.#o.networks.renamed(ctx, rec.Id, full.slice(1));
     this.#emit(rec, 'rename', { oldName: old });
   }
 
@@ -899,10 +902,12 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     return { id: rec.Id, name: rec.Name.slice(1), pid: rec.State.Running ? rec.State.Pid : 0, spec: this.#sandboxSpec(rec), env: rec.Config.Env ?? [] };
   }
 
-  async networksChanged(_ctx: Ctx, containerId: string, endpointsConfig: Record<string, Partial<EndpointSettings>>, settings?: NetworkSettingsOut): Promise<void> {
+  async networksChanged(_ctx: Ctx, containerId: string, endpointsConfig: Record<string, Partial<EndpointSettings>>, settings?: NetworkSettingsOut, modeDisconnected?: boolean): Promise<void> {
     const rec = this.store.find(containerId);
     if (!rec) return;
     rec.EndpointsConfig = endpointsConfig;
+    if (modeDisconnected) rec.ModeNetworkDisconnected = true;
+    else if (modeDisconnected === false) delete rec.ModeNetworkDisconnected;
     if (settings && rec.State.Running) {
       rec.NetworkSettings = { Ports: settings.Ports, Networks: settings.Networks, SandboxKey: settings.SandboxKey || rec.NetworkSettings.SandboxKey, SandboxID: settings.SandboxID };
       // rewritten in place: the files are bind-mounted into the running container

@@ -45,7 +45,7 @@ export function inspectView(rec: ContainerRecord, paths: { logPath: string; dir:
 /** The networks a container is configured for, by name (for a stopped container's inspect and list). */
 export function configuredNetworks(rec: ContainerRecord): Record<string, Partial<EndpointSettings>> {
   const eps = rec.EndpointsConfig ?? {};
-  if (Object.keys(eps).length > 0) return eps;
+  if (Object.keys(eps).length > 0 || rec.ModeNetworkDisconnected) return eps;
   const m = rec.HostConfig.NetworkMode;
   if (m.startsWith('container:')) return {};
   return { [m === 'default' ? 'bridge' : m]: {} };

@@ -7,11 +7,14 @@ import { settingsOut } from './render.ts';
 import type { Sandboxes } from './sandboxes.ts';
 import type { NetworkRecord } from './state.ts';
 
-/** Ids of the networks a container is configured for (NetworkMode and EndpointsConfig), unknown ones skipped. */
+/**
+ * Ids of the networks a container is configured for (NetworkMode unless disconnected from it, and EndpointsConfig),
+ * unknown ones skipped.
+ */
 function configuredIds(core: NetworkCore, spec: SandboxSpec): Set<string> {
   const ids = new Set<string>();
   const mode = spec.networkMode || 'default';
-  if (!mode.startsWith('container:')) {
+  if (!mode.startsWith('container:') && !spec.modeDisconnected) {
     const n = core.tryFind(mode === 'default' ? 'bridge' : mode);
     if (n) ids.add(n.Id);
   }
@@ -57,9 +60,12 @@ export async function connectContainer(core: NetworkCore, sbx: Sandboxes, ctx: C
       core.emit('connect', net, c.id);
       settings = settingsOut(sb, core.state.networks);
     }
-    return { endpointsConfig, settings };
+    // joining the NetworkMode network again after a disconnect from it
+    const modeDisconnected = c.spec.modeDisconnected && primary?.Id === net.Id ? false : undefined;
+    if (sb && modeDisconnected === false) delete sb.spec.modeDisconnected;
+    return { endpointsConfig, settings, modeDisconnected };
   });
-  await core.d.containers.networksChanged(ctx, c.id, result.endpointsConfig, result.settings);
+  await core.d.containers.networksChanged(ctx, c.id, result.endpointsConfig, result.settings, result.modeDisconnected);
 }
 
 /** POST /networks/{id}/disconnect. With `force`, endpoints of containers that no longer exist are removed too. */
@@ -84,17 +90,21 @@ export async function disconnectContainer(core: NetworkCore, sbx: Sandboxes, ctx
     const ep = sb?.endpoints.find((e) => e.networkId === net.Id);
     if (!ep && !configuredIds(core, c.spec).has(net.Id)) throw new ForbiddenError(`container ${c.id} is not connected to network ${net.Name}`);
     const endpointsConfig = withoutNetwork(core, c.spec.endpointsConfig ?? {}, net);
+    // leaving the NetworkMode network: the next start does not join it again (as dockerd)
+    const mode = c.spec.networkMode || 'default';
+    const modeDisconnected = !mode.startsWith('container:') && core.tryFind(mode === 'default' ? 'bridge' : mode)?.Id === net.Id ? true : undefined;
     let settings: NetworkSettingsOut | undefined;
     if (sb && ep) {
       await sbx.removeEndpointLocked(ctx, sb, ep);
       sb.spec.endpointsConfig = endpointsConfig;
+      if (modeDisconnected) sb.spec.modeDisconnected = true;
       await core.state.save();
       if (sb.attached) {
         core.emit('disconnect', net, c.id);
         settings = settingsOut(sb, core.state.networks);
       }
     }
-    return { id: c.id, endpointsConfig, settings };
+    return { id: c.id, endpointsConfig, settings, modeDisconnected };
   });
-  if (result) await core.d.containers.networksChanged(ctx, result.id, result.endpointsConfig, result.settings);
+  if (result) await core.d.containers.networksChanged(ctx, result.id, result.endpointsConfig, result.settings, result.modeDisconnected);
 }

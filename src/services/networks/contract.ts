@@ -28,6 +28,8 @@ export interface SandboxSpec {
   /** HostConfig.NetworkMode: "default" | "bridge" | "none" | "host" | "container:<id>" | a network name/id. */
   networkMode: string;
   endpointsConfig: Record<string, Partial<EndpointSettings>>;
+  /** Disconnected from the NetworkMode network (network disconnect): only `endpointsConfig` is joined. */
+  modeDisconnected?: boolean;
   /** HostConfig.PortBindings, e.g. {"80/tcp":[{"HostIp":"","HostPort":"8080"}]} */
   portBindings: PortMap;
   publishAllPorts: boolean;
@@ -104,6 +106,8 @@ export interface NetworksForContainers {
    * drivers at start); the embedded DNS server and the userland proxy get new sockets for it.
    */
   restore(ctx: Ctx, spec: SandboxSpec, pid: number): Promise<NetworkSettingsOut | undefined>;
+  /** The container was renamed: its endpoints take the new name (DNS records, network inspect). */
+  renamed(ctx: Ctx, containerId: string, name: string): Promise<void>;
 }
 
 /** What networking needs to know about a container (given by the container service through ContainerHooks). */
@@ -128,5 +132,5 @@ export interface ContainerHooks {
    * running container, its new settings (Networks for inspect; the /etc/hosts AND /etc/resolv.conf contents to
    * rewrite in place: a container joining its first user-defined network switches to the embedded DNS server).
    */
-  networksChanged(ctx: Ctx, containerId: string, endpointsConfig: Record<string, Partial<EndpointSettings>>, settings?: NetworkSettingsOut): Promise<void>;
+  networksChanged(ctx: Ctx, containerId: string, endpointsConfig: Record<string, Partial<EndpointSettings>>, settings?: NetworkSettingsOut, modeDisconnected?: boolean): Promise<void>;
 }

@@ -65,6 +65,16 @@ export class NetworksService implements NetworksForContainers {
   restore(ctx: Ctx, spec: SandboxSpec, pid: number): Promise<NetworkSettingsOut | undefined> {
     return this.#sbx.restore(ctx, spec, pid);
   }
+  async renamed(_ctx: Ctx, containerId: string, name: string): Promise<void> {
+    await this.#core.lock(async () => {
+      const sb = this.#core.state.sandboxes.get(containerId);
+      if (!sb) return;
+      sb.containerName = name;
+      sb.spec.containerName = name;
+      // a new generation: the DNS view is rebuilt and the native server's learned answers go
+      await this.#core.state.save();
+    });
+  }
   /** The current settings of a container that has a sandbox (allocated or attached). */
   settings(containerId: string): NetworkSettingsOut | undefined {
     const sb = this.#core.state.sandboxes.get(containerId);

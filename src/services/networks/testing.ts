@@ -32,10 +32,10 @@ export class FakeContainers implements ContainerHooks {
     const name = ref.replace(/^\//, '');
     return this.byId.get(ref) ?? [...this.byId.values()].find((c) => c.name === name || (ref.length > 0 && c.id.startsWith(ref)));
   }
-  async networksChanged(_ctx: Ctx, id: string, endpointsConfig: Record<string, Partial<EndpointSettings>>, settings?: NetworkSettingsOut): Promise<void> {
+  async networksChanged(_ctx: Ctx, id: string, endpointsConfig: Record<string, Partial<EndpointSettings>>, settings?: NetworkSettingsOut, modeDisconnected?: boolean): Promise<void> {
     this.changes.push({ id, endpointsConfig, settings });
     const c = this.byId.get(id);
-    if (c) c.spec = { ...c.spec, endpointsConfig };
+    if (c) c.spec = { ...c.spec, endpointsConfig, ...(modeDisconnected !== undefined ? { modeDisconnected } : {}) };
   }
 }
 

@@ -15,16 +15,24 @@ import type { NetworkRecord } from './state.ts';
 /** The networks of a spec: the container whose namespace it joins, or its networks with their endpoint settings. */
 export type Resolved = { kind: 'container'; target: string } | { kind: 'net'; entries: { net: NetworkRecord; cfg: Partial<EndpointSettings> }[] };
 
-/** The networks a spec asks for: NetworkMode first, then the other EndpointsConfig entries. */
+/**
+ * The networks a spec asks for: NetworkMode first (unless the container was disconnected from it), then the other
+ * EndpointsConfig entries. Possibly none: the container then has only its loopback, as on dockerd.
+ */
 export function resolveSpec(core: NetworkCore, spec: SandboxSpec): Resolved {
   const mode = spec.networkMode || 'default';
   if (mode.startsWith('container:')) return { kind: 'container', target: mode.slice('container:'.length) };
+  if (spec.modeDisconnected) return { kind: 'net', entries: endpointEntries(core, spec, []) };
   const primary = core.find(mode === 'default' ? 'bridge' : mode);
   // Config.MacAddress (API < 1.44) belongs to the NetworkMode network's endpoint
   const first: Partial<EndpointSettings> = spec.macAddress ? { MacAddress: spec.macAddress } : {};
   // on a user-defined network a legacy link is a DNS alias of the linking container
   if (!primary.predefined && (spec.links?.length ?? 0) > 0) first.Links = parseLinks(spec.links!).map((l) => `${l.target}:${l.alias}`);
-  const entries: { net: NetworkRecord; cfg: Partial<EndpointSettings> }[] = [{ net: primary, cfg: first }];
+  return { kind: 'net', entries: endpointEntries(core, spec, [{ net: primary, cfg: first }]) };
+}
+
+/** `entries` with the spec's EndpointsConfig merged in; refused when an exclusive network is among several. */
+function endpointEntries(core: NetworkCore, spec: SandboxSpec, entries: { net: NetworkRecord; cfg: Partial<EndpointSettings> }[]): { net: NetworkRecord; cfg: Partial<EndpointSettings> }[] {
   for (const [key, cfg] of Object.entries(spec.endpointsConfig ?? {})) {
     const n = core.find(key === 'default' ? 'bridge' : key);
     const have = entries.find((e) => e.net.Id === n.Id);
@@ -37,7 +45,7 @@ export function resolveSpec(core: NetworkCore, spec: SandboxSpec): Resolved {
       if (caps.exclusive) throw new InvalidArgumentError(caps.netns === 'host' ? M.ERR_CONFLICT_SHARED_NETWORK : M.ERR_CONFLICT_NO_NETWORK);
     }
   }
-  return { kind: 'net', entries };
+  return entries;
 }
 
 /** Checks one endpoint's settings against its network (fixed address, aliases, MAC). */
@@ -88,7 +96,7 @@ export async function validateSpec(core: NetworkCore, ctx: Ctx, spec: SandboxSpe
   }
   const warnings: string[] = [];
   for (const l of parseLinks(spec.links ?? [])) {
-    if (core.driverOf(r.entries[0]!.net).capabilities.netns === 'host') throw new InvalidArgumentError(M.ERR_CONFLICT_HOST_NETWORK_AND_LINKS);
+    if (r.entries[0] && core.driverOf(r.entries[0].net).capabilities.netns === 'host') throw new InvalidArgumentError(M.ERR_CONFLICT_HOST_NETWORK_AND_LINKS);
     if (!(await core.d.containers.find(ctx, l.target))) throw new NotFoundError(`could not get container for ${l.target}`);
   }
   for (const { net, cfg } of r.entries) {
@@ -109,5 +117,5 @@ export async function netnsFor(core: NetworkCore, ctx: Ctx, spec: SandboxSpec): 
     if (c.pid <= 0) throw new ConflictError(`cannot join network of a non running container: ${r.target}`);
     return { kind: 'path', path: `/proc/${c.pid}/ns/net` };
   }
-  return core.driverOf(r.entries[0]!.net).capabilities.netns === 'host' ? { kind: 'host' } : { kind: 'new' };
+  return r.entries[0] && core.driverOf(r.entries[0].net).capabilities.netns === 'host' ? { kind: 'host' } : { kind: 'new' };
 }

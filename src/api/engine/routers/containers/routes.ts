@@ -96,7 +96,7 @@ export function registerContainerRoutes(router: Router, d: ContainerRouteDeps): 
   });
 
   router.post('/containers/{id}/rename', async (req, res) => {
-    await cs.rename(req.params.id!, req.query.get('name') ?? '');
+    await cs.rename(ctxOf(req), req.params.id!, req.query.get('name') ?? '');
     res.noContent();
   });
 

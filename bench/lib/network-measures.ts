@@ -273,6 +273,8 @@ export async function measureHttp(slots: Slot[], stages: Map<Slot, Stage>, plan:
     for (const [share, pubId, directId] of [
       ['httpPubShare', 'httpPub', 'httpDirect'],
       ['httpKaPubShare', 'httpKaPub', 'httpKaDirect'],
+      ['httpLoShare', 'httpLo', 'httpDirect'],
+      ['httpKaLoShare', 'httpKaLo', 'httpKaDirect'],
     ] as const) {
       const pub = res.get(pubId, s.key);
       const direct = res.get(directId, s.key);

@@ -17,10 +17,12 @@ export type NetMeasureId =
   | 'httpLo'
   | 'httpDirect'
   | 'httpPubShare'
+  | 'httpLoShare'
   | 'httpKaPub'
   | 'httpKaLo'
   | 'httpKaDirect'
   | 'httpKaPubShare'
+  | 'httpKaLoShare'
   | 'tcp';
 
 export interface NetPlan {
@@ -71,14 +73,25 @@ export const NET_ROWS: NetRow[] = [
   { id: 'dnsP99', label: (p) => `… latency p99 at ${p.dnsLatencyQps} queries/s`, unit: 'ms', goal: { on: 'ratio', atMost: 1 / 2, text: '≤ 1/2' } },
   { id: 'dnsSeq', label: (p) => `embedded DNS, one \`nslookup\` of ${p.seqLookups} in a row (no dnsperf)`, unit: 'ms' },
   { id: 'httpPub', label: (p) => `HTTP req/s, busybox httpd in the container (a process per request), to the published port at the host's address (wrk, ${p.httpConns} conns, median of ${p.rounds} × ${p.seconds} s)`, unit: 'rps', goal: { on: 'ratio', atLeast: 1.5, text: '≥ 1.5×' } },
-  { id: 'httpLo', label: () => '… to the published port at 127.0.0.1', unit: 'rps' },
+  { id: 'httpLo', label: () => '… to the published port at 127.0.0.1', unit: 'rps', goal: { on: 'ratio', atLeast: 1.5, text: '≥ 1.5×' } },
   { id: 'httpDirect', label: () => "… straight to the container's IP", unit: 'rps' },
   { id: 'httpPubShare', label: () => '… published port (host address) / straight (own engine)', unit: '%', goal: { on: 'own', atLeast: 0.9, text: 'berth ≥ 90%' } },
+  { id: 'httpLoShare', label: () => '… published port (127.0.0.1) / straight (own engine)', unit: '%', goal: { on: 'own', atLeast: 0.9, text: 'berth ≥ 90%' } },
   { id: 'httpKaPub', label: () => "HTTP req/s, keep-alive server (node, in the container's netns), to the published port at the host's address", unit: 'rps', goal: { on: 'ratio', atLeast: 1.5, text: '≥ 1.5×' } },
-  { id: 'httpKaLo', label: () => '… to the published port at 127.0.0.1', unit: 'rps' },
+  { id: 'httpKaLo', label: () => '… to the published port at 127.0.0.1', unit: 'rps', goal: { on: 'ratio', atLeast: 1.5, text: '≥ 1.5×' } },
   { id: 'httpKaDirect', label: () => "… straight to the container's IP", unit: 'rps' },
   { id: 'httpKaPubShare', label: () => '… published port (host address) / straight (own engine)', unit: '%', goal: { on: 'own', atLeast: 0.9, text: 'berth ≥ 90%' } },
+  { id: 'httpKaLoShare', label: () => '… published port (127.0.0.1) / straight (own engine)', unit: '%', goal: { on: 'own', atLeast: 0.9, text: 'berth ≥ 90%' } },
   { id: 'tcp', label: (p) => `TCP container → container on a bridge (iperf3, median of ${p.rounds} × ${p.seconds} s)`, unit: 'Gbit/s', goal: { on: 'ratio', atLeast: 0.9, text: '≥ 0.9× (equal)' } },
+];
+
+/** Why the published-port goal is shown at two addresses (printed under the table). */
+const PUBLISHED_PORT_NOTE = [
+  'Published ports are measured at two addresses of the sandbox host. At 127.0.0.1 the engines differ: dockerd',
+  '(userland-proxy on, its default) relays every connection through docker-proxy, berth rewrites the packets in the',
+  'kernel. At the host\'s own address both engines DNAT in the kernel to the same server in the container, so both',
+  'reach about what a request sent straight to the container reaches, and neither can be 1.5× the other there: that',
+  'row is the ceiling check (berth ≥ 90% of straight), not a place where an engine can win.',
 ];
 
 export class NetResults {
@@ -200,6 +213,7 @@ export function renderNetReport(plan: NetPlan, slots: NetSlotInfo[], res: NetRes
   out.push('', netTable(plan, slots, res), '');
   const t = netGoalTally(res);
   out.push(`Goals met: ${t.met} of ${t.checked}${t.unknown ? ` (${t.unknown} could not be checked)` : ''}.`, '');
+  if (rowShown(NET_ROWS.find((r) => r.id === 'httpPub')!, res)) out.push(...PUBLISHED_PORT_NOTE, '');
   const details: string[] = [];
   for (const row of NET_ROWS) {
     for (const key of ['berth', 'docker'] as const) {

@@ -32,6 +32,9 @@ import { netnsInventory } from '../../system/iproute/leaks.ts';
 import { ProcNetSocketProbe } from '../../system/iproute/sockets.ts';
 import { NftablesCli } from '../../system/nftables/nftables.ts';
 import { ProcSysctl } from '../../system/sysctl/sysctl.ts';
+import { loadBerthNet } from '../../system/native/berth-net.ts';
+import { NativeDnsUdpServer } from '../../system/native/dns-udp.ts';
+import { NativeNetnsSockets } from '../../system/netns/native-sockets.ts';
 import { NsenterSockets } from '../../system/netns/nsenter-sockets.ts';
 import dgram from 'node:dgram';
 import * as dnsPacket from 'dns-packet';
@@ -162,6 +165,8 @@ if (upstreamMode) {
   const C2 = '2'.repeat(64);
   let svc: NetworksService;
 
+  const native = loadBerthNet().mod;
+  const dnsUdpServer = native ? new NativeDnsUdpServer(native) : undefined;
   const start = async (bridge: BridgeDaemonOptions = {}) =>
     NetworksService.create(ctx, {
       stateDir: env.state,
@@ -174,7 +179,8 @@ if (upstreamMode) {
       events,
       containers,
       defaultBridge: { options: defaultBridgeOptions() },
-      netnsSockets: new NsenterSockets(),
+      // the daemon's choice: the native helper when built (BERTH_NATIVE=0: the Node fallback)
+      ...(native ? { netnsSockets: new NativeNetnsSockets(native), dnsUdpServer } : { netnsSockets: new NsenterSockets() }),
       resolvConfPath: join(env.state, '..', 'resolv.conf'),
     });
   const inC = (pid: number, args: string[]) => run(ctx, 'nsenter', ['-t', String(pid), '-n', ...args], { allowFail: true });

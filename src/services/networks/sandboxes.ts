@@ -220,13 +220,15 @@ export class Sandboxes {
       undoHost.push(...drv.planLeave(this.#c.netInfo(n), info).host);
     }
     const undo = new UndoStack();
-    // the embedded DNS server's sockets are bound by a child in the container's namespace (the slowest step):
-    // started first, in parallel with the links and rules
-    const dns = this.#startDns(ctx, sb, pid);
+    let dns: Promise<void> = Promise.resolve();
     try {
       await this.#c.d.ip.batch(ctx, host);
       undo.push('remove host links', () => this.#c.d.ip.batch(ctx, undoHost, { force: true }));
       await this.#c.d.ip.batch(ctx, inside, { pid });
+      // the embedded DNS binds 127.0.0.11 only once the container's loopback is up: a UDP socket bound to a
+      // loopback address of a namespace whose lo is still down sends from 127.0.0.1 (the kernel keeps no source
+      // for it), and its answers would not come from 127.0.0.11:53. In parallel with the rules.
+      dns = this.#startDns(ctx, sb, pid);
       await this.#c.applyNft(ctx, nft);
       if (proxies.length > 0 && this.#c.d.proxy) {
         await this.#c.d.proxy.start(sb.containerId, proxies);

@@ -36,7 +36,7 @@ export function adaptHostSettings(h: HostConfig, c: Pick<ContainerConfig, 'Hostn
   if (h.UTSMode !== '' && h.UTSMode !== 'host') throw new InvalidArgumentError(`invalid UTS mode: ${h.UTSMode}`);
   if (h.OomScoreAdj < -1000 || h.OomScoreAdj > 1000) throw new InvalidArgumentError(`Invalid value ${h.OomScoreAdj}, range for oom score adj is [-1000, 1000]`);
   if (!['', 'private', 'host'].includes(h.CgroupnsMode)) throw new InvalidArgumentError(`invalid cgroup namespace mode: ${h.CgroupnsMode}`);
-  if (h.NetworkMode === 'host' && Object.keys(h.PortBindings ?? {}).length > 0) warnings.push('Published ports are discarded when using host network mode');
+  // "Published ports are discarded when using host network mode": networking's validation warns (once)
   if (h.ShmSize === 0) h.ShmSize = d.shmSize ?? DEFAULT_SHM_SIZE;
   if (h.IpcMode === '') h.IpcMode = d.ipcMode || 'private';
   if (h.CgroupnsMode === '') {

@@ -123,8 +123,9 @@ export class PortAllocator implements PortMapper {
             }
           }
           if (found === 0) {
-            if (r.hostPortStart !== 0) throw new ConflictError(`Bind for ${hostText(r.hostIp)}:${r.hostPortStart}-${r.hostPortEnd} failed: port is already allocated`);
-            throw new UnavailableError(`all ports are allocated`);
+            // a host range with no free port left (or the ephemeral range): dockerd's words for both
+            if (r.hostPortStart !== 0) throw new ConflictError('all ports are allocated');
+            throw new UnavailableError('all ports are allocated');
           }
           port = found;
           if (r.hostPortStart === 0) this.#state.last[r.proto] = found;

@@ -205,7 +205,11 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
   async create(ctx: Ctx, name: string | undefined, body: Record<string, unknown>): Promise<{ Id: string; Warnings: string[] }> {
     const config = normalizeConfig(body);
     const hostConfig = normalizeHostConfig(body.HostConfig);
-    if (config.Hostname && hostConfig.NetworkMode.startsWith('container:')) throw new InvalidArgumentError('conflicting options: hostname and the network mode');
+    if (hostConfig.NetworkMode.startsWith('container:')) {
+      if (config.Hostname) throw new InvalidArgumentError('conflicting options: hostname and the network mode');
+      // the request's own --expose (an image's EXPOSE is fine), as dockerd's validateNetContainerMode
+      if (Object.keys(config.ExposedPorts ?? {}).length > 0) throw new InvalidArgumentError('conflicting options: port exposing and the container type network mode');
+    }
     const dd = this.#o.defaults();
     const settingWarnings = verifyCreateSettings(hostConfig, config, this.#cgroups.caps, this.#security, { ipcMode: dd.ipcMode, cgroupnsMode: dd.cgroupnsMode, shmSize: dd.shmSize }, dd.hostMaskedPaths);
     verifyUsernsSettings(hostConfig, dd.idMapping !== undefined);

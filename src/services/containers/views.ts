@@ -54,22 +54,16 @@ export function configuredNetworks(rec: ContainerRecord): Record<string, Partial
 export function portsList(rec: ContainerRecord): { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] {
   const out: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] = [];
   const ports = rec.State.Running ? (rec.NetworkSettings.Ports ?? {}) : {};
-  const seen = new Set<string>();
   for (const [key, bindings] of Object.entries(ports)) {
     const [p, proto] = key.split('/');
     if (!bindings || bindings.length === 0) {
       out.push({ PrivatePort: Number(p), Type: proto ?? 'tcp' });
-      seen.add(key);
       continue;
     }
     for (const b of bindings) out.push({ IP: b.HostIp || '0.0.0.0', PrivatePort: Number(p), PublicPort: Number(b.HostPort), Type: proto ?? 'tcp' });
-    seen.add(key);
   }
-  for (const key of Object.keys(rec.Config.ExposedPorts ?? {})) {
-    if (seen.has(key)) continue;
-    const [p, proto] = key.split('/');
-    out.push({ PrivatePort: Number(p), Type: proto ?? 'tcp' });
-  }
+  // only the live map, as dockerd: it lists the exposed ports of a running container on its networks (null entries
+  // there), nothing for one that is stopped, never started or on the host's network
   return out;
 }
 

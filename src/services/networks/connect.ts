@@ -41,19 +41,27 @@ export async function connectContainer(core: NetworkCore, sbx: Sandboxes, ctx: C
   if (!c) throw new NotFoundError(`No such container: ${ctrRef}`);
   const result = await core.lock(async () => {
     const net = core.find(netRef);
+    if (net.ConfigOnly) throw new ForbiddenError('cannot create endpoint on configuration-only network');
     const mode = c.spec.networkMode || 'default';
     if (mode.startsWith('container:')) throw new InvalidArgumentError(M.ERR_CONFLICT_SHARED_NETWORK);
     const primary = core.tryFind(mode === 'default' ? 'bridge' : mode);
-    const bad = (primary && exclusiveError(core, primary)) || exclusiveError(core, net);
+    // a container on the host's network shares a namespace: dockerd's "sharing" error, not the host one
+    const onHost = primary && core.driverOf(primary).capabilities.netns === 'host' && !c.spec.modeDisconnected;
+    if (onHost) throw new InvalidArgumentError(M.ERR_CONFLICT_SHARED_NETWORK);
+    // a container disconnected from its NetworkMode network (none, say) is no longer held by it
+    const bad = (primary && !c.spec.modeDisconnected && exclusiveError(core, primary)) || exclusiveError(core, net);
     if (bad) throw bad;
     sbx.checkEndpointConfig(net, cfg);
     const sb = core.state.sandboxes.get(c.id);
+    const attached = c.pid > 0 && sb?.attached && sb.kind === 'new';
     if (configuredIds(core, c.spec).has(net.Id) || sb?.endpoints.some((e) => e.networkId === net.Id)) {
+      // a stopped container keeps the settings it was first connected with (moby ≥ 25: no duplicate config)
+      if (!attached) return { endpointsConfig: c.spec.endpointsConfig ?? {}, settings: undefined, modeDisconnected: undefined };
       throw new ForbiddenError(`endpoint with name ${c.name} already exists in network ${net.Name}`);
     }
     const endpointsConfig = { ...(c.spec.endpointsConfig ?? {}), [net.Name]: { ...cfg, NetworkID: net.Id } };
     let settings: NetworkSettingsOut | undefined;
-    if (c.pid > 0 && sb?.attached && sb.kind === 'new') {
+    if (attached && sb) {
       await sbx.addEndpointLocked(ctx, sb, net, cfg);
       sb.spec.endpointsConfig = endpointsConfig;
       await core.state.save();
@@ -75,20 +83,26 @@ export async function disconnectContainer(core: NetworkCore, sbx: Sandboxes, ctx
     const net = core.find(netRef);
     if (!c) {
       if (!force) throw new NotFoundError(`No such container: ${ctrRef}`);
+      let found = false;
       for (const sb of [...core.state.sandboxes.values()]) {
         if (sb.containerId !== ctrRef && sb.containerName !== ctrRef.replace(/^\//, '') && !(ctrRef.length >= 3 && sb.containerId.startsWith(ctrRef))) continue;
         const ep = sb.endpoints.find((e) => e.networkId === net.Id);
         if (!ep) continue;
+        found = true;
         if (sb.endpoints.length === 1) await sbx.releaseLocked(ctx, sb);
         else await sbx.removeEndpointLocked(ctx, sb, ep);
       }
+      if (!found) throw new NotFoundError(`endpoint ${ctrRef} not found`);
       return undefined;
     }
     const caps = core.driverOf(net).capabilities;
     if (caps.exclusive && caps.netns === 'host' && c.pid > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_HOST_NETWORK);
     const sb = core.state.sandboxes.get(c.id);
     const ep = sb?.endpoints.find((e) => e.networkId === net.Id);
-    if (!ep && !configuredIds(core, c.spec).has(net.Id)) throw new ForbiddenError(`container ${c.id} is not connected to network ${net.Name}`);
+    if (!ep && !configuredIds(core, c.spec).has(net.Id)) {
+      // dockerd's two wordings: a running container's endpoints, a stopped one's configuration
+      throw new ForbiddenError(c.pid > 0 ? `container ${c.id} is not connected to network ${net.Name}` : `container ${c.id} is not connected to the network ${net.Name}`);
+    }
     const endpointsConfig = withoutNetwork(core, c.spec.endpointsConfig ?? {}, net);
     // leaving the NetworkMode network: the next start does not join it again (as dockerd)
     const mode = c.spec.networkMode || 'default';

@@ -58,10 +58,16 @@ describe('network create: flags and errors', () => {
   it('other refusals: two IPv4 subnets, IPv6 subnet without --ipv6, scope swarm, unknown drivers, null IPAM on bridge', async () => {
     const svc = await (await fakeWorld()).start();
     await assert.rejects(svc.create(ctx, { Name: 'xx', IPAM: { Config: [{ Subnet: '10.1.0.0/24' }, { Subnet: '10.2.0.0/24' }] } }), (e: Error) => e instanceof ForbiddenError && e.message === "bridge driver doesn't support multiple subnets");
-    await assert.rejects(svc.create(ctx, { Name: 'xx', IPAM: { Config: [{ Subnet: 'fd00:1::/64' }] } }), /IPv6 is not enabled/);
-    await assert.rejects(svc.create(ctx, { Name: 'xx', Scope: 'swarm' }), (e: Error) => e instanceof UnavailableError && /not a swarm manager/.test(e.message));
+    // an IPv6 subnet without --ipv6 is kept as given and not used (dockerd)
+    await svc.create(ctx, { Name: 'v6off', IPAM: { Config: [{ Subnet: 'fd00:1::/64' }] } });
+    const v6off = await svc.inspect(ctx, 'v6off');
+    assert.equal(v6off.EnableIPv6, false);
+    assert.ok(v6off.IPAM.Config.some((c) => c.Subnet === 'fd00:1::/64'));
+    await svc.remove(ctx, 'v6off');
+    await assert.rejects(svc.create(ctx, { Name: 'xx', Scope: 'swarm' }), (e: Error) => e instanceof UnavailableError && e.message === 'cannot create a swarm scoped network when swarm is not active');
     await assert.rejects(svc.create(ctx, { Name: 'xx', Driver: 'foo' }), NotFoundError);
-    await assert.rejects(svc.create(ctx, { Name: 'xx', IPAM: { Driver: 'foo' } }), { message: 'could not find plugin foo in v1 plugin registry: plugin not found' });
+    await assert.rejects(svc.create(ctx, { Name: 'xx', IPAM: { Driver: 'foo' } }), { message: 'plugin "foo" not found' });
+    await assert.rejects(svc.create(ctx, { Name: 'xx', IPAM: { Driver: 'null', Config: [{ Subnet: '10.9.0.0/24' }] } }), { message: 'null ipam driver does not handle specific address pool requests' });
     await assert.rejects(svc.create(ctx, { Name: 'xx', IPAM: { Driver: 'null' } }), { message: 'ipv4 pool is empty' });
     await assert.rejects(svc.create(ctx, { Name: 'xx', Options: { 'com.docker.network.bridge.enable_icc': 'maybe' } }), /ParseBool/);
     await assert.rejects(svc.create(ctx, { Name: 'xx', Options: { 'com.docker.network.driver.mtu': '12' } }), { message: 'invalid MTU number: 12' });
@@ -123,16 +129,17 @@ describe('network create: flags and errors', () => {
     assert.equal(cfg.Driver, 'null');
     assert.deepEqual(cfg.IPAM.Config, [{ Subnet: '10.50.0.0/24', Gateway: '10.50.0.254' }]);
     assert.equal(w.deps.ipam.pools().length, 1, 'no pool for a configuration network');
-    await assert.rejects(svc.create(ctx, { Name: 'uu', ConfigFrom: { Network: 'cfg' }, Options: { a: 'b' } }), /user specified configurations are not supported/);
+    await assert.rejects(svc.create(ctx, { Name: 'uu', ConfigFrom: { Network: 'cfg' }, Options: { a: 'b' } }), { message: 'network driver options are not supported if the network depends on a configuration network' });
+    await assert.rejects(svc.create(ctx, { Name: 'uu', ConfigFrom: { Network: 'cfg' }, Labels: { a: 'b' } }), /user specified configurations are not supported/);
     await svc.create(ctx, { Name: 'real', ConfigFrom: { Network: 'cfg' } });
     const real = await svc.inspect(ctx, 'real');
     assert.deepEqual(real.ConfigFrom, { Network: 'cfg' });
     assert.equal(real.Driver, 'bridge');
     assert.deepEqual(real.IPAM.Config, [{ Subnet: '10.50.0.0/24', Gateway: '10.50.0.254' }]);
     assert.equal(real.Options['com.docker.network.driver.mtu'], '1450');
-    await assert.rejects(svc.create(ctx, { Name: 'u2', ConfigFrom: { Network: 'real' } }), /not a configuration network/);
+    await assert.rejects(svc.create(ctx, { Name: 'u2', ConfigFrom: { Network: 'real' } }), { message: 'configuration network "real" does not exist' });
     await assert.rejects(svc.validate(ctx, sandboxSpec(C1, { networkMode: 'cfg' })), /configuration only network/);
-    await assert.rejects(svc.remove(ctx, 'cfg'), { message: 'configuration network "cfg" is in use' });
+    await assert.rejects(svc.remove(ctx, 'cfg'), { message: 'error while removing network: configuration network "cfg" is in use' });
     await svc.remove(ctx, 'real');
     await svc.remove(ctx, 'cfg');
   });

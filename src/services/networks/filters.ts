@@ -30,8 +30,10 @@ const LIST_KEYS = ['dangling', 'driver', 'id', 'label', 'name', 'scope', 'type']
 export function filterNetworks(nets: readonly NetworkRecord[], f: Filters, inUse: (n: NetworkRecord) => boolean): NetworkRecord[] {
   for (const k of f.keys()) if (!LIST_KEYS.includes(k)) throw new InvalidArgumentError(`invalid filter '${k}'`);
   for (const t of f.get('type') ?? []) if (t !== 'custom' && t !== 'builtin') throw new InvalidArgumentError(`invalid filter: 'type'='${t}'`);
-  for (const d of f.get('dangling') ?? []) {
-    if (!['true', 'false', '1', '0'].includes(d.toLowerCase())) throw new InvalidArgumentError(`invalid filter 'dangling=${d}'`);
+  const dangling = f.get('dangling') ?? [];
+  if (dangling.length > 1) throw new InvalidArgumentError('got more than one value for filter key "dangling"');
+  for (const d of dangling) {
+    if (!['true', 'false', '1', '0'].includes(d.toLowerCase())) throw new InvalidArgumentError(`invalid value for filter 'dangling', must be "true" (or "1"), or "false" (or "0")`);
   }
   return nets.filter((n) => {
     const v = (k: string) => f.get(k) ?? [];

@@ -56,7 +56,7 @@ describe('legacy links', () => {
   it('refusals: unknown target, host and container network modes', async () => {
     const w = await fakeWorld();
     const svc = await w.start();
-    await assert.rejects(svc.validate(ctx, sandboxSpec(WEB, { links: ['nope:x'] })), (e: Error) => e instanceof NotFoundError && e.message === 'could not get container for nope');
+    await assert.rejects(svc.validate(ctx, sandboxSpec(WEB, { links: ['nope:x'] })), (e: Error) => e instanceof InvalidArgumentError && e.message === 'could not get container for nope: No such container: nope');
     w.containers.add({ id: DB, name: 'db', pid: 0, spec: sandboxSpec(DB) });
     await assert.rejects(svc.validate(ctx, sandboxSpec(WEB, { networkMode: 'host', links: ['db'] })), (e: Error) => e instanceof InvalidArgumentError && /host type networking can't be used with links/.test(e.message));
     await assert.rejects(svc.validate(ctx, sandboxSpec(WEB, { networkMode: 'container:db', links: ['db'] })), /container type network can't be used with links/);

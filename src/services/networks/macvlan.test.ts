@@ -62,7 +62,8 @@ describe('macvlan networks', () => {
 
   it('refuses a missing parent, a parent in use, a bad mode', async () => {
     const { svc } = await worldWithParent();
-    await assert.rejects(svc.create(ctx, { Name: 'm1', Driver: 'macvlan', Options: { parent: 'eth9' } }), (e: Error) => e instanceof InvalidArgumentError && e.message === '-o parent interface was not found on the host: eth9');
+    await assert.rejects(svc.create(ctx, { Name: 'm1', Driver: 'macvlan', Options: { parent: 'eth9' } }), (e: Error) => e instanceof InvalidArgumentError && e.message === 'invalid subinterface vlan name eth9, example formatting is eth0.10');
+    await assert.rejects(svc.create(ctx, { Name: 'm1', Driver: 'macvlan', Options: { parent: 'lo' } }), { message: 'loopback interface is not a valid macvlan parent link' });
     await assert.rejects(svc.create(ctx, { Name: 'm1', Driver: 'macvlan', Options: { parent: 'lan0', macvlan_mode: 'nope' } }), /macvlan mode 'nope' is not valid/);
     await svc.create(ctx, { Name: 'm1', Driver: 'macvlan', Options: { parent: 'lan0' } });
     await assert.rejects(svc.create(ctx, { Name: 'm2', Driver: 'macvlan', Options: { parent: 'lan0' } }), (e: Error) => e instanceof ForbiddenError && e.message === 'network m1 is already using parent interface lan0');

@@ -42,18 +42,18 @@ function checkRequest(req: NetworkCreateRequest): { v4?: Partial<IpamConfigEntry
   if (!NAME_RE.test(name)) throw new InvalidArgumentError(`${JSON.stringify(name)} includes invalid characters, resource name has to conform to "^[\\w]+[\\w-. ]*[\\w]+$"`);
   if (PREDEFINED_NAMES.includes(name)) throw new ForbiddenError(`operation is not permitted on predefined ${name} network `);
   if (req.Scope && req.Scope !== 'local') {
-    if (req.Scope === 'swarm' || req.Scope === 'global') throw new UnavailableError(NOT_SWARM);
+    if (req.Scope === 'swarm' || req.Scope === 'global') throw new UnavailableError('cannot create a swarm scoped network when swarm is not active');
     throw new InvalidArgumentError(`invalid scope value: ${req.Scope}`);
   }
   if (req.Ingress) throw new UnavailableError(NOT_SWARM);
   if (req.ConfigOnly && req.ConfigFrom?.Network) throw new InvalidArgumentError('a configuration only network cannot depend on another configuration network');
+  if (req.ConfigOnly && (req.Ingress || req.Internal || req.Attachable || req.Scope)) {
+    throw new ForbiddenError('configuration network can only contain network specific fields. Network operator fields like [ ingress | internal | attachable | scope ] are not supported.');
+  }
   const configs = req.IPAM?.Config ?? [];
   validateIpamConfig(configs);
   const v4s = configs.filter((c) => configFamily(c) === 4);
   const v6s = configs.filter((c) => configFamily(c) === 6);
-  if (v6s.length > 0 && !req.EnableIPv6 && !req.ConfigOnly) {
-    throw new InvalidArgumentError(`IPv6 subnet ${v6s[0]!.Subnet} given but IPv6 is not enabled on the network (--ipv6)`);
-  }
   if (v4s.length > 1 || v6s.length > 1) throw new ForbiddenError(`${req.Driver || 'bridge'} driver doesn't support multiple subnets`);
   return { v4: v4s[0], v6: v6s[0], configs };
 }
@@ -62,15 +62,19 @@ function checkRequest(req: NetworkCreateRequest): { v4?: Partial<IpamConfigEntry
 function applyConfigFrom(core: NetworkCore, req: NetworkCreateRequest): NetworkCreateRequest {
   const from = req.ConfigFrom?.Network;
   if (!from) return req;
-  const userConfig = (req.IPAM?.Config?.length ?? 0) > 0 || Object.keys(req.Options ?? {}).length > 0 || Object.keys(req.IPAM?.Options ?? {}).length > 0;
+  // dockerd's order and words (libnetwork's validateConfigFrom)
+  const userConfig =
+    (req.IPAM?.Config?.length ?? 0) > 0 || Object.keys(req.IPAM?.Options ?? {}).length > 0 || (req.IPAM?.Driver ?? 'default') !== 'default' || Object.keys(req.Labels ?? {}).length > 0 || !!req.EnableIPv6;
   if (userConfig) throw new ForbiddenError('user specified configurations are not supported if the network depends on a configuration network');
-  const cfg = core.find(from);
-  if (!cfg.ConfigOnly) throw new ForbiddenError(`network ${cfg.Name} is not a configuration network`);
+  if (Object.keys(req.Options ?? {}).length > 0) throw new ForbiddenError('network driver options are not supported if the network depends on a configuration network');
+  const cfg = core.tryFind(from);
+  if (!cfg?.ConfigOnly) throw new NotFoundError(`configuration network "${from}" does not exist`);
   return {
     ...req,
-    EnableIPv6: req.EnableIPv6 || cfg.EnableIPv6,
+    EnableIPv6: cfg.EnableIPv6,
     IPAM: { Driver: cfg.IPAM.Driver, Options: cfg.IPAM.Options, Config: structuredClone(cfg.IPAM.Config) },
     Options: { ...cfg.Options },
+    Labels: { ...cfg.Labels },
   };
 }
 
@@ -86,7 +90,7 @@ export async function createNetwork(core: NetworkCore, ctx: Ctx, request: Networ
   const first = checkRequest(request);
   const name = request.Name;
   const ipamDriver = request.IPAM?.Driver || 'default';
-  if (ipamDriver !== 'default' && ipamDriver !== 'null') throw new NotFoundError(`could not find plugin ${ipamDriver} in v1 plugin registry: plugin not found`);
+  if (ipamDriver !== 'default' && ipamDriver !== 'null') throw new NotFoundError(`plugin "${ipamDriver}" not found`);
   return core.lock(async () => {
     if ([...core.state.networks.values()].some((n) => n.Name === name)) throw new ConflictError(`network with name ${name} already exists`);
     const req = applyConfigFrom(core, request);
@@ -118,8 +122,9 @@ export async function createNetwork(core: NetworkCore, ctx: Ctx, request: Networ
     }
     const drv = core.drivers.get(rec.Driver);
     if (!drv && rec.Driver === 'overlay') throw new UnavailableError(NOT_SWARM);
-    if (!drv) throw new NotFoundError(`could not find plugin ${rec.Driver} in v1 plugin registry: plugin not found`);
+    if (!drv) throw new NotFoundError(`plugin "${rec.Driver}" not found`);
     if ((v4 || v6) && !drv.capabilities.addresses) throw new InvalidArgumentError(`${rec.Driver} driver does not support subnets`);
+    if (ipamDriver === 'null' && (v4?.Subnet || v6?.Subnet)) throw new InvalidArgumentError('null ipam driver does not handle specific address pool requests');
     if (ipamDriver === 'null' && drv.capabilities.addresses && drv.capabilities.portMapping) throw new InvalidArgumentError('ipv4 pool is empty');
     const sameDriver = [...core.state.networks.values()].filter((n) => n.Driver === rec.Driver && !n.ConfigOnly).map((n) => core.netInfo(n));
     const undo = new UndoStack();
@@ -146,6 +151,9 @@ export async function createNetwork(core: NetworkCore, ctx: Ctx, request: Networ
           undo.push('release pool', () => core.d.ipam.releasePool(ctx, pool6.id));
           rec.poolId6 = pool6.id;
           rec.IPAM.Config.push(configEntry(c6, pool6, 6));
+        } else if (v6?.Subnet) {
+          // an IPv6 subnet without --ipv6: kept as given (dockerd), unused until IPv6 is enabled
+          rec.IPAM.Config.push(Object.fromEntries(Object.entries(v6).filter(([, x]) => x !== undefined && x !== '')) as unknown as IpamConfigEntry);
         }
       }
       const info = core.netInfo(rec);
@@ -171,7 +179,7 @@ async function removeLocked(core: NetworkCore, ctx: Ctx, n: NetworkRecord): Prom
   if (core.state.endpointsOn(n.Id).length > 0) throw new ForbiddenError(`error while removing network: network ${n.Name} id ${n.Id} has active endpoints`);
   if (n.ConfigOnly) {
     const user = [...core.state.networks.values()].find((o) => o.ConfigFrom === n.Name);
-    if (user) throw new ForbiddenError(`configuration network "${n.Name}" is in use`);
+    if (user) throw new ForbiddenError(`error while removing network: configuration network "${n.Name}" is in use`);
   }
   core.state.networks.delete(n.Id);
   if (!n.ConfigOnly) core.removeInBackground(ctx, n);
@@ -192,7 +200,8 @@ export async function pruneNetworks(core: NetworkCore, ctx: Ctx, f: Filters): Pr
   const keep = pruneFilter(f);
   return core.lock(async () => {
     const deleted: string[] = [];
-    const candidates = [...core.state.networks.values()].filter((n) => !n.predefined && keep(n) && core.state.endpointsOn(n.Id).length === 0);
+    // configuration-only networks are never pruned (they hold no endpoints by design; moby's localNetworksPrune)
+    const candidates = [...core.state.networks.values()].filter((n) => !n.predefined && !n.ConfigOnly && keep(n) && core.state.endpointsOn(n.Id).length === 0);
     for (const n of candidates) {
       try {
         await removeLocked(core, ctx, n);

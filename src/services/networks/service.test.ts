@@ -273,7 +273,9 @@ describe('NetworksService: network modes', () => {
       svc.validate(ctx, sandboxSpec(C3, { networkMode: 'container:x', portBindings: { '80/tcp': [{ HostIp: '', HostPort: '' }] } })),
       /conflicting options: port publishing and the container type network mode/,
     );
-    await assert.rejects(svc.validate(ctx, sandboxSpec(C3, { networkMode: 'container:nope' })), NotFoundError);
+    // a missing donor fails the start, not the create (a 404 at create reads as a missing image to the CLI)
+    assert.deepEqual(await svc.validate(ctx, sandboxSpec(C3, { networkMode: 'container:nope' })), []);
+    await assert.rejects(svc.netnsFor(ctx, sandboxSpec(C3, { networkMode: 'container:nope' })), (e: Error) => e instanceof NotFoundError && e.message === 'No such container: nope');
     w.containers.byId.get(C1)!.pid = 0;
     await assert.rejects(svc.netnsFor(ctx, spec), ConflictError);
   });
@@ -283,7 +285,9 @@ describe('NetworksService: network modes', () => {
     const svc = await w.start();
     await assert.rejects(svc.validate(ctx, sandboxSpec(C1, { portBindings: { 'abc/tcp': [] } })), { message: 'invalid port specification: "abc"' });
     await assert.rejects(svc.validate(ctx, sandboxSpec(C1, { portBindings: { '80/tcp': [{ HostIp: '', HostPort: 'x' }] } })), { message: 'invalid port specification: "x"' });
-    await assert.rejects(svc.validate(ctx, sandboxSpec(C1, { networkMode: 'nope' })), (e: Error) => e instanceof NotFoundError && e.message === 'network nope not found');
+    // an unknown network fails the start, as on dockerd
+    assert.deepEqual(await svc.validate(ctx, sandboxSpec(C1, { networkMode: 'nope' })), []);
+    await assert.rejects(svc.allocate(ctx, sandboxSpec(C1, { networkMode: 'nope' })), (e: Error) => e instanceof NotFoundError && e.message === 'network nope not found');
     await assert.rejects(svc.validate(ctx, sandboxSpec(C1, { networkMode: 'host', endpointsConfig: { bridge: {} } })), {
       message: 'container sharing network namespace with another container or host cannot be connected to any other network',
     });

@@ -1,7 +1,7 @@
 import type { Ctx } from '../../common/ctx.ts';
 import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError } from '../../common/errors.ts';
 import { parseExtraHosts } from '../../domain/net/hosts.ts';
-import { contains, isIP, mustPrefix4, parseIPv4 } from '../../domain/net/ipv4.ts';
+import { contains, isIP, lastAddress, mustPrefix4, parseIPv4 } from '../../domain/net/ipv4.ts';
 import { contains6, mustPrefix6, parseIPv6 } from '../../domain/net/ipv6.ts';
 import { linkLocalCidrs } from '../../domain/net/link-local.ts';
 import { parseLinks } from '../../domain/net/links.ts';
@@ -56,12 +56,18 @@ export function checkEndpointConfig(core: NetworkCore, net: NetworkRecord, cfg: 
   if (ipv4 || ipv6) {
     if (net.predefined || !core.driverOf(net).capabilities.addresses) throw new InvalidArgumentError(M.ERR_UNSUPPORTED_NETWORK_AND_IP);
     if (!net.ipamUserConfigured) throw new InvalidArgumentError(M.ERR_UNSUPPORTED_NETWORK_NO_SUBNET_AND_IP);
+    // per family, as moby: an address of a family the user gave no subnet of
+    const userFamily = (v6: boolean) => net.IPAM.Config.some((c) => c.Subnet.includes(':') === v6);
+    if ((ipv4 && !userFamily(false)) || (ipv6 && !userFamily(true))) throw new InvalidArgumentError(M.ERR_UNSUPPORTED_NETWORK_NO_SUBNET_AND_IP);
   }
   if (ipv4) {
     const n = parseIPv4(ipv4);
     if (n === undefined) throw new InvalidArgumentError(`invalid IPv4 address: ${ipv4}`);
     const subnet = core.netInfo(net).subnet;
     if (!subnet || !contains(mustPrefix4(subnet), n)) throw new InvalidArgumentError(`no configured subnet or ip-range contain the IP address ${ipv4}`);
+    // the network and broadcast addresses are never handed out (dockerd's IPAM: "Address already in use")
+    const p = mustPrefix4(subnet);
+    if (p.bits <= 30 && (n === p.base || n === lastAddress(p))) throw new ConflictError('Address already in use');
   }
   if (ipv6) {
     const n = parseIPv6(ipv6);
@@ -80,7 +86,15 @@ export async function validateSpec(core: NetworkCore, ctx: Ctx, spec: SandboxSpe
   for (const d of spec.dns ?? []) if (!isIP(d)) throw new InvalidArgumentError(`IP address is not correctly formatted: ${d}`);
   parseExtraHosts(spec.extraHosts ?? [], '0.0.0.0');
   const publishes = Object.values(spec.portBindings ?? {}).some((l) => (l?.length ?? 0) > 0) || spec.publishAllPorts;
-  const r = resolveSpec(core, spec);
+  let r: Resolved;
+  try {
+    r = resolveSpec(core, spec);
+  } catch (err) {
+    // a network that does not exist (yet) fails the start, as on dockerd: a 404 at create would make the docker
+    // CLI take it for a missing image and go pulling
+    if (err instanceof NotFoundError) return [];
+    throw err;
+  }
   if (r.kind === 'container') {
     if (publishes) throw new InvalidArgumentError(M.ERR_CONFLICT_NETWORK_PUBLISH_PORTS);
     if (spec.macAddress) throw new InvalidArgumentError(M.ERR_CONFLICT_CONTAINER_NETWORK_AND_MAC);
@@ -89,15 +103,16 @@ export async function validateSpec(core: NetworkCore, ctx: Ctx, spec: SandboxSpe
     if ((spec.extraHosts?.length ?? 0) > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_NETWORK_HOSTS);
     const others = Object.keys(spec.endpointsConfig ?? {}).filter((k) => k !== 'default' && k !== spec.networkMode);
     if (others.length > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_SHARED_NETWORK);
+    // a missing container fails the start (404 there), as on dockerd
     const c = await core.d.containers.find(ctx, r.target);
-    if (!c) throw new NotFoundError(`No such container: ${r.target}`);
-    if (c.id === spec.containerId) throw new InvalidArgumentError('cannot join own network');
+    if (c?.id === spec.containerId) throw new InvalidArgumentError('cannot join own network');
     return [];
   }
   const warnings: string[] = [];
   for (const l of parseLinks(spec.links ?? [])) {
     if (r.entries[0] && core.driverOf(r.entries[0].net).capabilities.netns === 'host') throw new InvalidArgumentError(M.ERR_CONFLICT_HOST_NETWORK_AND_LINKS);
-    if (!(await core.d.containers.find(ctx, l.target))) throw new NotFoundError(`could not get container for ${l.target}`);
+    // invalid parameter, not "not found" (moby#39823: the CLI would take a 404 for a missing image)
+    if (!(await core.d.containers.find(ctx, l.target))) throw new InvalidArgumentError(`could not get container for ${l.target}: No such container: ${l.target}`);
   }
   for (const { net, cfg } of r.entries) {
     checkEndpointConfig(core, net, cfg);

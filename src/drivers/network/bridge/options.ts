@@ -48,20 +48,21 @@ export function checkBridgeOptions(net: NetworkInfo, existing: readonly NetworkI
   const name = bridgeNameOf(net);
   if (!IFNAME_RE.test(name)) throw new InvalidArgumentError(`invalid bridge name ${JSON.stringify(name)}: at most 15 letters, digits, '_', '.' or '-'`);
   const clash = existing.find((n) => bridgeNameOf(n) === name);
-  if (clash) throw new ForbiddenError(`bridge name ${name} is already used by network ${clash.name}`);
+  if (clash) throw new ForbiddenError(`cannot create network ${net.id} (${name}): conflicts with network ${clash.id} (${name}): networks have same bridge name`);
   for (const key of [ENABLE_IP_MASQUERADE, ENABLE_ICC, DEFAULT_BRIDGE]) {
     const v = o[key];
     if (v !== undefined && !['true', 'false', '1', '0', ''].includes(v)) {
-      throw new InvalidArgumentError(`failed to parse ${key} value: strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
+      throw new InvalidArgumentError(`failed to parse ${key} value: ${v} (strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax)`);
     }
   }
   const mtu = o[DRIVER_MTU];
   if (mtu !== undefined && mtu !== '') {
+    if (!/^[+-]?\d+$/.test(mtu)) throw new InvalidArgumentError(`failed to parse ${DRIVER_MTU} value: ${mtu} (strconv.Atoi: parsing ${JSON.stringify(mtu)}: invalid syntax)`);
     const n = Number(mtu);
-    if (!Number.isInteger(n) || n < 68 || n > 65535) throw new InvalidArgumentError(`invalid MTU number: ${mtu}`);
+    if (n < 68 || n > 65535) throw new InvalidArgumentError(`invalid MTU number: ${mtu}`);
   }
   const hb = o[HOST_BINDING_IPV4];
-  if (hb !== undefined && hb !== '' && !isIPv4(hb)) throw new InvalidArgumentError(`failed to parse ${HOST_BINDING_IPV4} value: ${hb} is not an IPv4 address`);
+  if (hb !== undefined && hb !== '' && !isIPv4(hb)) throw new InvalidArgumentError(`failed to parse ${HOST_BINDING_IPV4} value: ${hb} (nil ip)`);
   return { ...o };
 }
 

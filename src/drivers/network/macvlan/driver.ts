@@ -63,6 +63,7 @@ export class MacvlanDriver implements NetworkDriver {
     if (!MODES.includes(mode)) throw new InvalidArgumentError(`requested macvlan mode '${mode}' is not valid, 'bridge' mode is the macvlan driver default`);
     const parent = parentOf(net);
     if (parent.length > 15) throw new InvalidArgumentError(`invalid parent interface name ${JSON.stringify(parent)}: at most 15 characters`);
+    if (parent === 'lo') throw new InvalidArgumentError('loopback interface is not a valid macvlan parent link');
     const clash = existing.find((n) => parentOf(n) === parent);
     if (clash) throw new ForbiddenError(`network ${clash.name} is already using parent interface ${parent}`);
     return { ...net.options };
@@ -74,7 +75,7 @@ export class MacvlanDriver implements NetworkDriver {
     if (links.has(parent)) return;
     const vlan = vlanOf(parent);
     const given = !!net.options[MACVLAN_PARENT];
-    if (given && !vlan) throw new InvalidArgumentError(`-o parent interface was not found on the host: ${parent}`);
+    if (given && !vlan) throw new InvalidArgumentError(`invalid subinterface vlan name ${parent}, example formatting is eth0.10`);
     if (vlan && !links.has(vlan.link)) throw new InvalidArgumentError(`-o parent interface was not found on the host: ${vlan.link}`);
     const cmds: IpCmd[] = vlan ? [{ op: 'vlan-add', name: parent, parent: vlan.link, id: vlan.id }] : [{ op: 'dummy-add', name: parent }];
     cmds.push({ op: 'link-set', dev: parent, up: true });

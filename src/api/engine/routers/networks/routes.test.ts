@@ -157,7 +157,7 @@ describe('/networks routes', () => {
     assert.equal(drv.status, 503);
     const plugin = await call('POST', '/v1.41/networks/create', { Name: 'o1', Driver: 'weave' });
     assert.equal(plugin.status, 404);
-    assert.deepEqual(plugin.json(), { message: 'could not find plugin weave in v1 plugin registry: plugin not found' });
+    assert.deepEqual(plugin.json(), { message: 'plugin "weave" not found' });
     const badType = await call('POST', '/v1.41/networks/create', { Name: 5 });
     assert.equal(badType.status, 400);
     const noCtr = await call('POST', '/v1.41/networks/bridge/connect', { Container: 'ghost' });

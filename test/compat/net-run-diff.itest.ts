@@ -191,7 +191,7 @@ describe('/etc/hosts, /etc/resolv.conf and /etc/hostname', () => {
     await sb.dockerOk(['network', 'rm', 'filesnet']);
   });
 
-  test("--network host: the host's files and hostname; --hostname and --add-host change only the container", { todo: 'berth gives a host-mode container its id as hostname and the host\'s UTS namespace' }, async () => {
+  test("--network host: the host's files and hostname; --hostname and --add-host change only the container", async () => {
     const sb = sandbox();
     const hostName = (await sb.exec(['hostname'])).stdout.trim();
     const files = 'cat /etc/hosts; echo ---; cat /etc/resolv.conf; echo ---; cat /etc/hostname; hostname; echo $HOSTNAME';
@@ -212,7 +212,7 @@ describe('/etc/hosts, /etc/resolv.conf and /etc/hostname', () => {
     await sb.dockerOk(['rm', '-f', 'hm1']);
   });
 
-  test("--network container:<name>: the donor's hostname, domainname and files; NetworkMode names the donor's id", { todo: 'berth keeps the joiner\'s own hostname and the donor\'s name in NetworkMode' }, async () => {
+  test("--network container:<name>: the donor's hostname, domainname and files; NetworkMode names the donor's id", async () => {
     const sb = sandbox();
     const donorId = await sb.dockerOk(['run', '-d', '--name', 'donor', '--hostname', 'donorhost', '--domainname', 'donor.test', '--add-host', 'dx:198.51.100.40', '--dns', '198.51.100.2', 'bb', 'sleep', '300']);
     await sb.dockerOk(['run', '-d', '--name', 'joiner', '--network', 'container:donor', 'bb', 'sleep', '300']);
@@ -224,7 +224,7 @@ describe('/etc/hosts, /etc/resolv.conf and /etc/hostname', () => {
     await sb.dockerOk(['rm', '-f', 'joiner', 'donor']);
   });
 
-  test('a line added to /etc/hosts survives network connect; after a restart the default bridge comes first', { todo: 'berth rewrites /etc/hosts whole on connect and joins NetworkMode first' }, async () => {
+  test('a line added to /etc/hosts survives network connect; after a restart the default bridge comes first', async () => {
     const sb = sandbox();
     await sb.dockerOk(['network', 'create', '--subnet', '10.78.0.0/24', 'connnet']);
     await sb.dockerOk(['run', '-d', '--name', 'ed1', 'bb', 'sleep', '300']);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mainRecord, parseExtraHosts, renderHostModeHosts, renderHosts } from './hosts.ts';
+import { mainRecord, parseExtraHosts, renderHostModeHosts, renderHosts, updateHosts } from './hosts.ts';
 import { buildResolvConf, embeddedResolvConf, filterResolvConf, parseResolvConf, renderResolvConf } from './resolv.ts';
 
 const DEFAULTS =
@@ -65,5 +65,21 @@ describe('/etc/resolv.conf', () => {
       content: 'nameserver 127.0.0.11\nnameserver 2001:db8::1\noptions ndots:3\n',
       servers: ['10.0.0.2'],
     });
+  });
+});
+
+describe('updateHosts', () => {
+  const head = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n';
+  it('keeps what the container added, appends new records, removes the ones that went', () => {
+    const before = `${head}172.17.0.2\tabc\n`;
+    const current = `${before}198.51.100.9 mine\n`;
+    const connected = `${head}172.17.0.2\tabc\n10.1.0.2\tabc\n`;
+    assert.equal(updateHosts(current, before, connected), `${current}10.1.0.2\tabc\n`);
+    const disconnected = `${head}10.1.0.2\tabc\n`;
+    assert.equal(updateHosts(`${current}10.1.0.2\tabc\n`, connected, disconnected), `${head}198.51.100.9 mine\n10.1.0.2\tabc\n`);
+  });
+  it('removes one copy per record that went, and leaves a file the daemon never wrote alone but for its records', () => {
+    assert.equal(updateHosts('a\nx\na\n', 'a\na\n', 'a\n'), 'x\na\n');
+    assert.equal(updateHosts('', 'a\n', 'b\n'), 'b\n');
   });
 });

@@ -68,3 +68,39 @@ export function renderHostModeHosts(hostFile: string, extraHosts: readonly Hosts
   // dockerd rebuilds the file from its defaults when extra hosts are given in host mode
   return [...DEFAULT_HOSTS, ...extraHosts].map(line).join('');
 }
+
+/**
+ * /etc/hosts after the daemon's records changed (network connect/disconnect of a running container), keeping what
+ * the container added itself: the lines of `before` (what the daemon wrote last) that `after` no longer has are
+ * removed from `current` (the file as it is now), and the lines `after` has anew are appended, as dockerd adds and
+ * deletes records in place.
+ */
+export function updateHosts(current: string, before: string, after: string): string {
+  const count = (text: string) => {
+    const m = new Map<string, number>();
+    for (const l of text.split('\n')) if (l !== '') m.set(l, (m.get(l) ?? 0) + 1);
+    return m;
+  };
+  const was = count(before);
+  const will = count(after);
+  const drop = new Map<string, number>();
+  for (const [l, n] of was) if (n > (will.get(l) ?? 0)) drop.set(l, n - (will.get(l) ?? 0));
+  const kept: string[] = [];
+  for (const l of current.split('\n')) {
+    if (l === '') continue;
+    const d = drop.get(l) ?? 0;
+    if (d > 0) {
+      drop.set(l, d - 1);
+      continue;
+    }
+    kept.push(l);
+  }
+  const added: string[] = [];
+  for (const l of after.split('\n')) {
+    if (l === '') continue;
+    const n = was.get(l) ?? 0;
+    if (n > 0) was.set(l, n - 1);
+    else added.push(l);
+  }
+  return [...kept, ...added].map((l) => `${l}\n`).join('');
+}

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { updateHosts } from '../../domain/net/hosts.ts';
 import { join } from 'node:path';
 import type { Ctx } from '../../common/ctx.ts';
 import { ConflictError, InvalidArgumentError, NotModifiedError, SystemError, errorMessage } from '../../common/errors.ts';
@@ -92,6 +94,9 @@ interface Waiter {
   resolve: (r: { StatusCode: number; Error: { Message: string } | null }) => void;
 }
 
+
+/** What the daemon last wrote into a container's /etc/hosts (so that connect and disconnect keep the container's own lines). */
+const HOSTS_BASE = 'hosts.base';
 
 /**
  * The container lifecycle: create, start, stop, kill, wait, remove, restart policies, re-adoption after a daemon
@@ -221,7 +226,13 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     const { path, args } = commandLine(merged);
     const id = newId();
     const fullName = name ? validateName(name) : await this.#generateName();
-    if (!merged.Hostname) merged.Hostname = id.slice(0, 12);
+    // the host's name on the host's network, else the short id (dockerd)
+    if (!merged.Hostname) merged.Hostname = hostConfig.NetworkMode === 'host' ? hostname() : id.slice(0, 12);
+    if (hostConfig.NetworkMode.startsWith('container:')) {
+      // dockerd keeps the donor's id: a rename of the donor does not cut the joiner off
+      const donor = this.store.find(hostConfig.NetworkMode.slice('container:'.length));
+      if (donor) hostConfig.NetworkMode = `container:${donor.Id}`;
+    }
     const nc = body.NetworkingConfig as { EndpointsConfig?: Record<string, unknown> } | undefined;
     const rec: ContainerRecord = {
       Id: id,
@@ -352,6 +363,14 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     const rootfs = this.rootfsPath(rec.Id);
     const undo = new UndoStack();
     this.#cleaned.delete(rec.Id);
+    if (rec.HostConfig.NetworkMode.startsWith('container:')) {
+      // the donor's names (its UTS is not shared, but the joiner takes its hostname and domainname, as dockerd)
+      const donor = this.store.find(rec.HostConfig.NetworkMode.slice('container:'.length));
+      if (donor) {
+        rec.Config.Hostname = donor.Config.Hostname;
+        rec.Config.Domainname = donor.Config.Domainname;
+      }
+    }
     const spec = this.#sandboxSpec(rec);
     try {
       const cdir = this.store.dir(rec.Id);
@@ -374,6 +393,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
           const net = await this.#o.networks.allocate(ctx, spec);
           await Promise.all([
             writeFile(join(cdir, 'hosts'), net.hosts),
+            writeFile(join(cdir, HOSTS_BASE), net.hosts),
             writeFile(join(cdir, 'resolv.conf'), net.resolvConf),
             writeFile(join(cdir, 'hostname'), `${rec.Config.Hostname}\n`),
           ]);
@@ -906,6 +926,17 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     return { id: rec.Id, name: rec.Name.slice(1), pid: rec.State.Running ? rec.State.Pid : 0, spec: this.#sandboxSpec(rec), env: rec.Config.Env ?? [] };
   }
 
+  /**
+   * Rewrites a running container's /etc/hosts for new records, in place (it is bind-mounted), keeping the lines the
+   * container added itself: the records the daemon wrote last are kept in `hosts.base` beside it.
+   */
+  async #updateHosts(dir: string, hosts: string): Promise<void> {
+    const [current, base] = await Promise.all([readFile(join(dir, 'hosts'), 'utf8').catch(() => undefined), readFile(join(dir, HOSTS_BASE), 'utf8').catch(() => undefined)]);
+    const next = current !== undefined && base !== undefined ? updateHosts(current, base, hosts) : hosts;
+    await writeFile(join(dir, 'hosts'), next).catch(() => {});
+    await writeFile(join(dir, HOSTS_BASE), hosts).catch(() => {});
+  }
+
   async networksChanged(_ctx: Ctx, containerId: string, endpointsConfig: Record<string, Partial<EndpointSettings>>, settings?: NetworkSettingsOut, modeDisconnected?: boolean): Promise<void> {
     const rec = this.store.find(containerId);
     if (!rec) return;
@@ -916,7 +947,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       rec.NetworkSettings = { Ports: settings.Ports, Networks: settings.Networks, SandboxKey: settings.SandboxKey || rec.NetworkSettings.SandboxKey, SandboxID: settings.SandboxID };
       // rewritten in place: the files are bind-mounted into the running container
       const dir = this.store.dir(rec.Id);
-      await Promise.all([writeFile(join(dir, 'hosts'), settings.hosts).catch(() => {}), writeFile(join(dir, 'resolv.conf'), settings.resolvConf).catch(() => {})]);
+      await Promise.all([this.#updateHosts(dir, settings.hosts), writeFile(join(dir, 'resolv.conf'), settings.resolvConf).catch(() => {})]);
     }
     await this.store.save(rec);
   }

@@ -95,8 +95,10 @@ export async function buildContainerSpec(i: SpecInput): Promise<OciSpec> {
   if (userns && h.IpcMode === 'shareable' && ns.shm.kind === 'bind') await chown(ns.shm.source, owner.uid, owner.gid).catch(() => {});
   const host = i.security ?? probeHostSecurity();
   const sec = parseSecurityOpts(h.SecurityOpt);
-  const utsHost = hostNet || h.UTSMode === 'host';
-  validateSysctls(h.Sysctls as Record<string, string> | undefined, { ipcHost: h.IpcMode === 'host', netHost: hostNet, utsHost });
+  // a container on the host's network still has its own UTS namespace (its hostname is the host's by default);
+  // only --uts host shares the host's (dockerd)
+  const utsHost = h.UTSMode === 'host';
+  validateSysctls(h.Sysctls as Record<string, string> | undefined, { ipcHost: h.IpcMode === 'host', netHost: hostNet, utsHost: utsHost || hostNet });
   const devs = await customDevices(h);
   const devices = h.Privileged ? await hostDevices() : devs.devices;
   const masked = h.MaskedPaths as string[] | null | undefined;
@@ -121,7 +123,7 @@ export async function buildContainerSpec(i: SpecInput): Promise<OciSpec> {
     maxNofile: i.defaults.maxNofile,
     oomScoreAdj: h.OomScoreAdj || undefined,
     readonlyRootfs: h.ReadonlyRootfs,
-    hostname: hostNet ? undefined : rec.Config.Hostname,
+    hostname: utsHost ? undefined : rec.Config.Hostname,
     domainname: rec.Config.Domainname || undefined,
     network,
     pid: ns.pid,

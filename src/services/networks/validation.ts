@@ -44,6 +44,9 @@ function endpointEntries(core: NetworkCore, spec: SandboxSpec, entries: { net: N
       const caps = core.driverOf(e.net).capabilities;
       if (caps.exclusive) throw new InvalidArgumentError(caps.netns === 'host' ? M.ERR_CONFLICT_SHARED_NETWORK : M.ERR_CONFLICT_NO_NETWORK);
     }
+    // the default bridge is joined first (dockerd: its links need the sandbox's first endpoint), then the rest
+    const bridge = entries.findIndex((e) => e.net.predefined && e.net.Name === 'bridge');
+    if (bridge > 0) entries.unshift(...entries.splice(bridge, 1));
   }
   return entries;
 }

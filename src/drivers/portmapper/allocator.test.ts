@@ -28,6 +28,19 @@ async function open(range: [number, number] = [40000, 40003]) {
 }
 
 describe('PortAllocator', () => {
+  it('refuses an address the host does not have, in the proxy\'s words, and holds nothing for it', async () => {
+    const { pm, probe } = await open();
+    const local = new Set(['203.0.113.1', '::1']);
+    Object.assign(probe, { isLocal: (ip: string) => local.has(ip) || ip.startsWith('127.') });
+    await assert.rejects(pm.allocate(ctx, 'a', [req({ hostIp: '198.51.100.7', hostPortStart: 8500 })]), {
+      message: 'Error starting userland proxy: listen tcp4 198.51.100.7:8500: bind: cannot assign requested address',
+    });
+    await assert.rejects(pm.allocate(ctx, 'a', [req({ hostIp: '2001:db8::9', hostPortStart: 53, proto: 'udp' })]), { message: /listen udp6 \[2001:db8::9\]:53: bind/ });
+    assert.deepEqual(pm.allocations('a'), []);
+    await pm.allocate(ctx, 'a', [req({ hostIp: '203.0.113.1', hostPortStart: 8500 }), req({ hostIp: '127.0.0.2', hostPortStart: 8500 }), req({ hostPortStart: 8501 })]);
+    assert.equal(pm.allocations('a').length, 3);
+  });
+
   it('allocates explicit ports once per address and protocol', async () => {
     const { pm } = await open();
     await pm.allocate(ctx, 'a', [req({ hostPortStart: 8080 })]);

@@ -1,5 +1,5 @@
 import type { Ctx } from '../../common/ctx.ts';
-import { ConflictError, UnavailableError } from '../../common/errors.ts';
+import { ConflictError, SystemError, UnavailableError } from '../../common/errors.ts';
 import { readJson, writeJsonAtomic } from '../../common/fs.ts';
 import { canonicalIPv6 } from '../../domain/net/ipv6.ts';
 import type { PortProto } from '../../domain/net/ports.ts';
@@ -31,6 +31,7 @@ export async function ephemeralRange(ctx: Ctx, sysctl: Sysctl): Promise<[number,
 }
 
 const v6 = (ip: string) => ip.includes(':');
+const isAnyAddress = (ip: string) => ip === '' || ip === '0.0.0.0' || ip === '::';
 /** An address as Go's net.JoinHostPort writes it: IPv6 in brackets. */
 const hostText = (ip: string) => (v6(ip) ? `[${ip}]` : ip);
 
@@ -129,6 +130,11 @@ export class PortAllocator implements PortMapper {
           }
           port = found;
           if (r.hostPortStart === 0) this.#state.last[r.proto] = found;
+        }
+        // an address the host does not have cannot be listened on (dockerd's proxy fails so; berth's DNAT would
+        // quietly publish nothing)
+        if (!isAnyAddress(r.hostIp) && this.#probe.isLocal && !this.#probe.isLocal(r.hostIp)) {
+          throw new SystemError(`Error starting userland proxy: listen ${r.proto}${v6(r.hostIp) ? '6' : '4'} ${hostText(r.hostIp)}:${port}: bind: cannot assign requested address`);
         }
         const a: PortAllocation = { proto: r.proto, containerPort: r.containerPort, hostIp: r.hostIp, hostPort: port };
         this.#state.held.push({ ...a, owner });

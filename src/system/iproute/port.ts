@@ -79,4 +79,6 @@ export interface BoundSocket {
 /** Which ports are taken by listening/bound sockets in the daemon's network namespace. */
 export interface SocketProbe {
   bound(ctx: Ctx): Promise<BoundSocket[]>;
+  /** Whether `ip` is an address of the daemon's namespace (a published port can be bound there); absent: any is. */
+  isLocal?(ip: string): boolean;
 }

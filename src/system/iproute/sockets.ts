@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
+import { canonicalIPv6 } from '../../domain/net/ipv6.ts';
 import type { Ctx } from '../../common/ctx.ts';
 import type { BoundSocket, SocketProbe } from './port.ts';
 
@@ -41,6 +43,15 @@ export class ProcNetSocketProbe implements SocketProbe {
   constructor(procNet = '/proc/net') {
     this.#procNet = procNet;
   }
+  /** The namespace's interface addresses (getifaddrs), and all of 127.0.0.0/8 while lo has 127.0.0.1. */
+  isLocal(ip: string): boolean {
+    const all = Object.values(networkInterfaces()).flatMap((a) => a ?? []);
+    const canon = (a: string) => (a.includes(':') ? (canonicalIPv6(a) ?? a.toLowerCase()) : a);
+    const want = canon(ip);
+    if (all.some((a) => canon(a.address) === want)) return true;
+    return /^127\./.test(ip) && all.some((a) => a.address === '127.0.0.1');
+  }
+
   async bound(_ctx: Ctx): Promise<BoundSocket[]> {
     const out: BoundSocket[] = [];
     for (const [file, proto] of [

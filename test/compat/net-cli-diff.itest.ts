@@ -43,7 +43,7 @@ function epField(network: string, field: string): string {
 }
 
 describe('network create', () => {
-  test('a subnet and range without --gateway: IPAM.Config shows no Gateway; the gateway is the range\'s first address', { todo: 'berth takes the subnet\'s first address as the gateway and shows it in IPAM.Config' }, async (t) => {
+  test('a subnet and range without --gateway: IPAM.Config shows no Gateway; the gateway is the range\'s first address', async (t) => {
     const sb = sandbox();
     cleanup(t, sb, ['nogw-c'], ['nogw']);
     await sb.dockerOk(['network', 'create', '--subnet', '10.20.0.0/24', '--ip-range', '10.20.0.128/25', '--aux-address', 'a=10.20.0.5', 'nogw']);

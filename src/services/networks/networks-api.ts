@@ -80,6 +80,7 @@ function applyConfigFrom(core: NetworkCore, req: NetworkCreateRequest): NetworkC
 
 function configEntry(c: Partial<IpamConfigEntry>, pool: { subnet: string; gateway: string; ipRange?: string }, family: 4 | 6): IpamConfigEntry {
   const entry: IpamConfigEntry = { Subnet: pool.subnet, Gateway: pool.gateway };
+  if (c.Subnet && !c.Gateway) entry.ImplicitGateway = true;
   if (pool.ipRange) entry.IPRange = pool.ipRange;
   const aux = Object.entries(c.AuxiliaryAddresses ?? {}).filter(([, ip]) => (ip.includes(':') ? 6 : 4) === family);
   if (aux.length > 0) entry.AuxiliaryAddresses = Object.fromEntries(aux);

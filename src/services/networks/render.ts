@@ -1,7 +1,7 @@
 import { shortId } from '../../common/ids.ts';
 import { parsePortKey } from '../../domain/net/ports.ts';
 import type { EndpointSettings, NetworkSettingsOut, PortMap } from './contract.ts';
-import type { EndpointRecord, NetworkRecord, SandboxRecord } from './state.ts';
+import type { EndpointRecord, IpamConfigEntry, NetworkRecord, SandboxRecord } from './state.ts';
 
 /** GET /networks/{id} and GET /networks items (Docker's NetworkResource, its key order). */
 export interface NetworkResource {
@@ -11,7 +11,8 @@ export interface NetworkResource {
   Scope: string;
   Driver: string;
   EnableIPv6: boolean;
-  IPAM: NetworkRecord['IPAM'];
+  /** IPAM.Config as the user gave it (a gateway the daemon chose for a user subnet is not shown). */
+  IPAM: Omit<NetworkRecord['IPAM'], 'Config'> & { Config: (Omit<IpamConfigEntry, 'Gateway' | 'ImplicitGateway'> & { Gateway?: string })[] };
   Internal: boolean;
   Attachable: boolean;
   Ingress: boolean;
@@ -46,7 +47,14 @@ export function networkResource(n: NetworkRecord, sandboxes: Iterable<SandboxRec
     Scope: 'local',
     Driver: n.Driver,
     EnableIPv6: !!n.EnableIPv6,
-    IPAM: structuredClone(n.IPAM),
+    IPAM: {
+      ...structuredClone(n.IPAM),
+      Config: n.IPAM.Config.map(({ ImplicitGateway, ...c }) => {
+        if (!ImplicitGateway) return { ...c };
+        const { Gateway: _g, ...shown } = c;
+        return shown;
+      }),
+    },
     Internal: n.Internal,
     Attachable: n.Attachable,
     Ingress: false,

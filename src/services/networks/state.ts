@@ -7,6 +7,11 @@ export interface IpamConfigEntry {
   IPRange?: string;
   Gateway: string;
   AuxiliaryAddresses?: Record<string, string>;
+  /**
+   * The user gave the subnet but not the gateway: the daemon chose it, and inspect shows only what was given
+   * (dockerd's IPAM.Config is the user's configuration; it shows a gateway only for networks it chose the subnet of).
+   */
+  ImplicitGateway?: boolean;
 }
 
 /** A network as persisted; the Docker-visible fields keep Docker's names. */

@@ -64,10 +64,12 @@ describe('DefaultIpam', () => {
   it('honours preferred addresses and ip ranges', async () => {
     const { ipam } = await open();
     const p = await ipam.requestPool(ctx, { owner: 'n', subnet: '10.7.0.0/24', ipRange: '10.7.0.128/26' });
-    assert.equal(await ipam.requestAddress(ctx, p.id, { owner: 'a' }), '10.7.0.128');
+    // without --gateway the gateway is the range's first address (libnetwork), the first container the next
+    assert.equal(p.gateway, '10.7.0.128');
+    assert.equal(await ipam.requestAddress(ctx, p.id, { owner: 'a' }), '10.7.0.129');
     assert.equal(await ipam.requestAddress(ctx, p.id, { owner: 'b', preferred: '10.7.0.9' }), '10.7.0.9');
     await assert.rejects(ipam.requestAddress(ctx, p.id, { owner: 'c', preferred: '10.7.0.9' }), { message: 'Address already in use' });
-    await assert.rejects(ipam.requestAddress(ctx, p.id, { owner: 'c', preferred: '10.7.0.1' }), { message: 'Address already in use' });
+    await assert.rejects(ipam.requestAddress(ctx, p.id, { owner: 'c', preferred: '10.7.0.128' }), { message: 'Address already in use' });
     await assert.rejects(ipam.requestAddress(ctx, p.id, { owner: 'c', preferred: '10.7.1.1' }), { message: 'requested address is out of range' });
     await Promise.all([1, 2, 3].map((i) => ipam.requestAddress(ctx, p.id, { owner: `p${i}` })));
     assert.equal(new Set(ipam.leases(p.id).map((l) => l.ip)).size, 5, 'concurrent requests get distinct addresses');

@@ -159,11 +159,13 @@ export class DefaultIpam implements Ipam {
     }
     const subnetText = formatPrefix4(subnet);
     let ipRange: string | undefined;
+    let rangeBase: number | undefined;
     if (req.ipRange) {
       const r = parseCidr4(req.ipRange);
       if (!r) throw new InvalidArgumentError(`invalid CIDR address: ${req.ipRange}`);
       if (!within(r.prefix, subnet)) throw new InvalidArgumentError(`invalid pool request: ip-range ${req.ipRange} is not within subnet ${subnetText}`);
       ipRange = formatPrefix4(r.prefix);
+      rangeBase = r.prefix.base;
     }
     let gateway: string;
     if (req.gateway) {
@@ -172,7 +174,8 @@ export class DefaultIpam implements Ipam {
       if (!contains(subnet, g)) throw new InvalidArgumentError(`failed to allocate gateway (${req.gateway}): Address out of range`);
       gateway = req.gateway;
     } else {
-      gateway = formatIPv4(usableRange(subnet).first);
+      // libnetwork asks the pool for the gateway: with an ip-range, the range's first address (not the subnet's)
+      gateway = formatIPv4(Math.max(usableRange(subnet).first, rangeBase ?? 0));
     }
     const reserved: string[] = [];
     for (const [name, ip] of Object.entries(req.auxAddresses ?? {})) {

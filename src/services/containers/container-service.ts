@@ -213,7 +213,9 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     if (hostConfig.NetworkMode.startsWith('container:')) {
       if (config.Hostname) throw new InvalidArgumentError('conflicting options: hostname and the network mode');
       // the request's own --expose (an image's EXPOSE is fine), as dockerd's validateNetContainerMode
-      if (Object.keys(config.ExposedPorts ?? {}).length > 0) throw new InvalidArgumentError('conflicting options: port exposing and the container type network mode');
+      // (-p implies exposed ports: publishing gets its own error, from the network validation, first)
+      const publishes = Object.keys(hostConfig.PortBindings ?? {}).length > 0 || hostConfig.PublishAllPorts;
+      if (!publishes && Object.keys(config.ExposedPorts ?? {}).length > 0) throw new InvalidArgumentError('conflicting options: port exposing and the container type network mode');
     }
     const dd = this.#o.defaults();
     const settingWarnings = verifyCreateSettings(hostConfig, config, this.#cgroups.caps, this.#security, { ipcMode: dd.ipcMode, cgroupnsMode: dd.cgroupnsMode, shmSize: dd.shmSize }, dd.hostMaskedPaths);

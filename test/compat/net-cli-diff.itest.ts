@@ -207,7 +207,7 @@ describe('network connect and disconnect', () => {
     await refused(sb, ['network', 'connect', '--ip6', 'fd00:71::31', 'cn1', 'cs6'], /user specified IP address is supported only when connecting to networks with user configured subnets/);
   });
 
-  test('Aliases: the short id only for API < 1.45 (v27 daemon/inspect.go); DNSNames has it', { todo: 'berth adds the short id to Aliases at every API version' }, async (t) => {
+  test('Aliases: the short id only for API < 1.45 (v27 daemon/inspect.go); DNSNames has it', async (t) => {
     const sb = sandbox();
     cleanup(t, sb, ['ac1'], ['an1']);
     await sb.dockerOk(['network', 'create', 'an1']);

@@ -34,7 +34,10 @@ export function inspectView(rec: ContainerRecord, paths: { logPath: string; dir:
     GraphDriver: { Name: 'overlay2', Data: paths.graphData ?? null },
     Mounts: mountViews(rec.MountPoints),
     Config: { ...rec.Config, Env: rec.Config.Env ?? [], Labels: rec.Config.Labels ?? {} },
-    NetworkSettings: inspectNetworkSettings(running ? { ...rec.NetworkSettings, SandboxID: rec.NetworkSettings.SandboxID ?? rec.Id, hosts: '', resolvConf: '' } : undefined, configuredNetworks(rec)),
+    NetworkSettings: inspectNetworkSettings(running ? { ...rec.NetworkSettings, SandboxID: rec.NetworkSettings.SandboxID ?? rec.Id, hosts: '', resolvConf: '' } : undefined, configuredNetworks(rec), {
+      version,
+      containerId: rec.Id,
+    }),
   };
   const cfg = out.Config as Record<string, unknown>;
   delete cfg.EndpointsConfig;

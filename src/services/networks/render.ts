@@ -147,10 +147,19 @@ export function idleEndpointSettings(cfg: Partial<EndpointSettings>): EndpointSe
  * the endpoint on the default "bridge" network. `out` is undefined for a container that is not running; then the
  * configured networks are shown idle.
  */
-export function inspectNetworkSettings(out: NetworkSettingsOut | undefined, configured: Record<string, Partial<EndpointSettings>> = {}): Record<string, unknown> {
+export function inspectNetworkSettings(
+  out: NetworkSettingsOut | undefined,
+  configured: Record<string, Partial<EndpointSettings>> = {},
+  api?: { version: number; containerId: string },
+): Record<string, unknown> {
   const networks: Record<string, EndpointSettings> = {};
   if (out) Object.assign(networks, out.Networks);
   else for (const [name, cfg] of Object.entries(configured)) networks[name === 'default' ? 'bridge' : name] = idleEndpointSettings(cfg);
+  // API ≥ 1.45 (moby 26): the short id is in DNSNames only, no longer among the Aliases
+  if (api && api.version >= 1.45) {
+    const short = api.containerId.slice(0, 12);
+    for (const [name, ep] of Object.entries(networks)) if (ep.Aliases?.includes(short)) networks[name] = { ...ep, Aliases: ep.Aliases.filter((a) => a !== short) };
+  }
   const b = out?.Networks['bridge'];
   return {
     Bridge: '',

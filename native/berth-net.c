@@ -484,6 +484,25 @@ static napi_value server_create(napi_env env, napi_callback_info info) {
 
 static int get_u32(napi_env env, napi_value v, uint32_t *out) { return napi_get_value_uint32(env, v, out) == napi_ok ? 0 : -1; }
 
+// The server of a call whose only argument is the handle; NULL (with an exception pending) otherwise.
+static server *handle_arg(napi_env env, napi_callback_info info, const char *usage) {
+  size_t argc = 1;
+  napi_value argv[1];
+  server *s = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 1) s = get_server(env, argv[0]);
+  if (!s) napi_throw_error(env, NULL, usage);
+  return s;
+}
+
+// Stops serving a slot: out of epoll, socket closed, answers forgotten, its id stale. Called with s->mu held.
+static void slot_release(server *s, slot *sl) {
+  epoll_ctl(s->epfd, EPOLL_CTL_DEL, sl->fd, NULL);
+  close(sl->fd);
+  sl->fd = -1;
+  sl->gen++;
+  slot_clear(sl);
+}
+
 // serverAdd(h, fd): slot id. The server owns the fd from then on (serverRemove closes it).
 static napi_value server_add(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -543,13 +562,7 @@ static napi_value server_remove(napi_env env, napi_callback_info info) {
   if (!s || get_u32(env, argv[1], &id)) THROW(env, "serverRemove(handle, id): bad arguments");
   pthread_mutex_lock(&s->mu);
   slot *sl = slot_of(s, id);
-  if (sl) {
-    epoll_ctl(s->epfd, EPOLL_CTL_DEL, sl->fd, NULL);
-    close(sl->fd);
-    sl->fd = -1;
-    sl->gen++;
-    slot_clear(sl);
-  }
+  if (sl) slot_release(s, sl);
   pthread_mutex_unlock(&s->mu);
   return NULL;
 }
@@ -631,11 +644,8 @@ static napi_value server_learn(napi_env env, napi_callback_info info) {
 
 // serverClear(h): forgets every learned answer (the records changed).
 static napi_value server_clear(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  server *s = argc >= 1 ? get_server(env, argv[0]) : NULL;
-  if (!s) THROW(env, "serverClear(handle): bad arguments");
+  server *s = handle_arg(env, info, "serverClear(handle): bad arguments");
+  if (!s) return NULL;
   pthread_mutex_lock(&s->mu);
   for (uint32_t i = 0; i < s->nslots; i++) slot_clear(&s->slots[i]);
   pthread_mutex_unlock(&s->mu);
@@ -644,11 +654,9 @@ static napi_value server_clear(napi_env env, napi_callback_info info) {
 
 // serverStats(h): [hits, misses, dropped batches, sockets]
 static napi_value server_stats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], out, v;
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  server *s = argc >= 1 ? get_server(env, argv[0]) : NULL;
-  if (!s) THROW(env, "serverStats(handle): bad arguments");
+  napi_value out, v;
+  server *s = handle_arg(env, info, "serverStats(handle): bad arguments");
+  if (!s) return NULL;
   pthread_mutex_lock(&s->mu);
   double vals[4] = {(double)s->hits, (double)s->misses, (double)s->dropped, 0};
   for (uint32_t i = 0; i < s->nslots; i++) vals[3] += s->slots[i].fd >= 0;
@@ -661,25 +669,15 @@ static napi_value server_stats(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// serverClose(h): stops the thread and closes every socket (also done when the handle is collected).
+// serverClose(h): stops the thread and closes every socket (a server is never freed, see `server`).
 static napi_value server_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  server *s = argc >= 1 ? get_server(env, argv[0]) : NULL;
-  if (!s) THROW(env, "serverClose(handle): bad arguments");
-  if (s->closed) return NULL;
+  server *s = handle_arg(env, info, "serverClose(handle): bad arguments");
+  if (!s || s->closed) return NULL;
   stop_thread(s, 1);
   pthread_mutex_lock(&s->mu);
   s->closed = 1;
-  for (uint32_t i = 0; i < s->nslots; i++) {
-    slot *sl = &s->slots[i];
-    if (sl->fd < 0) continue;
-    close(sl->fd);
-    sl->fd = -1;
-    sl->gen++;
-    slot_clear(sl);
-  }
+  for (uint32_t i = 0; i < s->nslots; i++)
+    if (s->slots[i].fd >= 0) slot_release(s, &s->slots[i]);
   free(s->slots);
   s->slots = NULL;
   s->nslots = s->cap = 0;

@@ -228,7 +228,7 @@ describe('network connect and disconnect', () => {
     }
   });
 
-  test('rm of a network only a stopped container uses succeeds; its next start names the network by id', { todo: 'berth names the missing network by name, not by id' }, async (t) => {
+  test('rm of a network only a stopped container uses succeeds; its next start names the network by id', async (t) => {
     const sb = sandbox();
     cleanup(t, sb, ['rmst-c'], ['rmst']);
     await sb.dockerOk(['network', 'create', 'rmst']);

@@ -149,6 +149,8 @@ export interface ContainerRecord {
    * as dockerd (which starts a container on NetworkSettings.Networks, not on HostConfig.NetworkMode).
    */
   ModeNetworkDisconnected?: boolean;
+  /** The id of the NetworkMode network (a user-defined one) at create. */
+  ModeNetworkId?: string;
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

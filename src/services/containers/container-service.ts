@@ -254,6 +254,8 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       HasBeenStartedBefore: false,
     };
     rec.EndpointsConfig = (nc?.EndpointsConfig ?? {}) as ContainerRecord['EndpointsConfig'];
+    const modeNetworkId = hostConfig.NetworkMode.includes(':') ? undefined : this.#o.networks.networkIdOf(hostConfig.NetworkMode);
+    if (modeNetworkId) rec.ModeNetworkId = modeNetworkId;
     const warnings = [...settingWarnings, ...((await this.#o.networks.validate(ctx, this.#sandboxSpec(rec))) ?? [])];
     // the daemon's driver and options filled in and checked now, as dockerd's mergeAndVerifyLogConfig
     hostConfig.LogConfig = mergeLogSettings(hostConfig.LogConfig, { driver: dd.logDriver ?? 'json-file', opts: dd.logOpts });
@@ -329,6 +331,7 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
       networkMode: rec.HostConfig.NetworkMode,
       endpointsConfig: eps,
       ...(rec.ModeNetworkDisconnected ? { modeDisconnected: true } : {}),
+      ...(rec.ModeNetworkId ? { modeNetworkId: rec.ModeNetworkId } : {}),
       portBindings: rec.HostConfig.PortBindings ?? {},
       publishAllPorts: rec.HostConfig.PublishAllPorts,
       exposedPorts: rec.Config.ExposedPorts ?? {},

@@ -30,6 +30,8 @@ export interface SandboxSpec {
   endpointsConfig: Record<string, Partial<EndpointSettings>>;
   /** Disconnected from the NetworkMode network (network disconnect): only `endpointsConfig` is joined. */
   modeDisconnected?: boolean;
+  /** The id the NetworkMode network had at create: a start finds it by this id (dockerd names it so when gone). */
+  modeNetworkId?: string;
   /** HostConfig.PortBindings, e.g. {"80/tcp":[{"HostIp":"","HostPort":"8080"}]} */
   portBindings: PortMap;
   publishAllPorts: boolean;
@@ -77,11 +79,13 @@ export interface NetworkSettingsOut {
  */
 export interface NetworksForContainers {
   /**
-   * Validates the sandbox spec at container create (unknown network → 404, bad port spec → 400, conflicting
-   * options → 400, …). Returns warnings for the create response (e.g. "Published ports are discarded when using
-   * host network mode").
+   * Validates the sandbox spec at container create (bad port spec → 400, conflicting options → 400, a missing link
+   * target → 400; a missing network or donor container fails the start instead, as on dockerd). Returns warnings
+   * for the create response (e.g. "Published ports are discarded when using host network mode").
    */
   validate(ctx: Ctx, spec: SandboxSpec): Promise<string[]>;
+  /** The id of a user-defined network, if there is one of that name or id (kept in the container's record). */
+  networkIdOf(ref: string): string | undefined;
   /** Decides the netns for the OCI spec (container:X resolves X's pid via the callback given at construction). */
   netnsFor(ctx: Ctx, spec: SandboxSpec): Promise<NetnsChoice>;
   /**

@@ -48,6 +48,10 @@ export class NetworksService implements NetworksForContainers {
   validate(ctx: Ctx, spec: SandboxSpec): Promise<string[]> {
     return this.#sbx.validate(ctx, spec);
   }
+  networkIdOf(ref: string): string | undefined {
+    const n = this.#core.tryFind(ref);
+    return n && !n.predefined ? n.Id : undefined;
+  }
   netnsFor(ctx: Ctx, spec: SandboxSpec): Promise<NetnsChoice> {
     return this.#sbx.netnsFor(ctx, spec);
   }

@@ -23,7 +23,10 @@ export function resolveSpec(core: NetworkCore, spec: SandboxSpec): Resolved {
   const mode = spec.networkMode || 'default';
   if (mode.startsWith('container:')) return { kind: 'container', target: mode.slice('container:'.length) };
   if (spec.modeDisconnected) return { kind: 'net', entries: endpointEntries(core, spec, []) };
-  const primary = core.find(mode === 'default' ? 'bridge' : mode);
+  // by the id it had at create: a network removed (or removed and made again) since is not found
+  const byId = spec.modeNetworkId ? core.tryFind(spec.modeNetworkId) : undefined;
+  if (spec.modeNetworkId && !byId) throw new NotFoundError(`network ${spec.modeNetworkId} not found`);
+  const primary = byId ?? core.find(mode === 'default' ? 'bridge' : mode);
   // Config.MacAddress (API < 1.44) belongs to the NetworkMode network's endpoint
   const first: Partial<EndpointSettings> = spec.macAddress ? { MacAddress: spec.macAddress } : {};
   // on a user-defined network a legacy link is a DNS alias of the linking container

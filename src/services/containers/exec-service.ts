@@ -1,3 +1,4 @@
+import { parseLinks } from '../../domain/net/links.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ctx } from '../../common/ctx.ts';
@@ -57,8 +58,19 @@ export class ExecService {
     this.#events.emit({ type: 'container', action, id: rec.Id, from: rec.Config.Image, attributes: { ...rec.Config.Labels, ...extra, image: rec.Config.Image, name: rec.Name.slice(1) } });
   }
 
+  /** dockerd works the link environment out again for an exec: every linked container must still run. */
+  #checkLinks(rec: ContainerRecord): void {
+    const mode = rec.HostConfig.NetworkMode;
+    if ((mode !== 'default' && mode !== 'bridge') || !rec.HostConfig.Links?.length) return;
+    for (const l of parseLinks(rec.HostConfig.Links)) {
+      const child = this.#containers.store.find(l.target);
+      if (!child?.State.Running) throw new ConflictError(`Cannot link to a non running container: ${child?.Name ?? `/${l.target}`} AS ${rec.Name}/${l.alias}`);
+    }
+  }
+
   create(ref: string, body: Record<string, unknown>): { Id: string } {
     const rec = this.#containers.requireRunning(ref);
+    this.#checkLinks(rec);
     const cmd = body.Cmd;
     if (!Array.isArray(cmd) || cmd.length === 0) throw new InvalidArgumentError('No exec command specified');
     if (!cmd.every((c) => typeof c === 'string')) throw new InvalidArgumentError('json: cannot unmarshal into Go struct field ExecConfig.Cmd of type []string');

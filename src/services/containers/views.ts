@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../../common/errors.ts';
+import { parseLinks } from '../../domain/net/links.ts';
 import { statusText } from '../../domain/container/status.ts';
 import { mountViews } from '../../domain/container/mounts.ts';
 import type { ContainerRecord } from '../../domain/container/types.ts';
@@ -9,7 +10,27 @@ import { inspectNetworkSettings } from '../networks/render.ts';
  * Docker's JSON shapes of a container: inspect (GET /containers/{id}/json) and list entries (GET /containers/json).
  * Nested objects are always present (the docker CLI dereferences them).
  */
-export function inspectView(rec: ContainerRecord, paths: { logPath: string; dir: string; graphData?: Record<string, string> | null }, version: number): Record<string, unknown> {
+/**
+ * HostConfig.Links as dockerd shows them, from its link graph: "/<target name>:/<name>/<alias>" on the default
+ * bridge (targets that are gone are left out); null on other networks, where a link is only a DNS alias.
+ */
+export function linksView(rec: ContainerRecord, nameOf: (ref: string) => string | undefined): string[] | null {
+  const mode = rec.HostConfig.NetworkMode;
+  if ((mode !== 'default' && mode !== 'bridge') || !rec.HostConfig.Links?.length) return null;
+  const out: string[] = [];
+  for (const l of parseLinks(rec.HostConfig.Links)) {
+    const target = nameOf(l.target);
+    if (target) out.push(`${target}:${rec.Name}/${l.alias}`);
+  }
+  return out;
+}
+
+export function inspectView(
+  rec: ContainerRecord,
+  paths: { logPath: string; dir: string; graphData?: Record<string, string> | null },
+  version: number,
+  nameOf: (ref: string) => string | undefined = () => undefined,
+): Record<string, unknown> {
   const running = rec.State.Running;
   const out: Record<string, unknown> = {
     Id: rec.Id,
@@ -30,7 +51,7 @@ export function inspectView(rec: ContainerRecord, paths: { logPath: string; dir:
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: (rec as ContainerRecord & { ExecIDs?: string[] }).ExecIDs?.length ? (rec as ContainerRecord & { ExecIDs?: string[] }).ExecIDs : null,
-    HostConfig: rec.HostConfig,
+    HostConfig: { ...rec.HostConfig, Links: linksView(rec, nameOf) },
     GraphDriver: { Name: 'overlay2', Data: paths.graphData ?? null },
     Mounts: mountViews(rec.MountPoints),
     Config: { ...rec.Config, Env: rec.Config.Env ?? [], Labels: rec.Config.Labels ?? {} },

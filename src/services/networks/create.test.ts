@@ -110,7 +110,9 @@ describe('network create: flags and errors', () => {
     assert.equal((await w.ip.links(ctx, { pid: 7 })).find((l) => l.name === 'eth0')?.mtu, 1400);
     // internal: no default route, no published ports
     assert.deepEqual((await w.ip.routes(ctx, { pid: 8 })).filter((r) => r.dst === 'default'), []);
-    assert.deepEqual(out.Ports, { '80/tcp': null });
+    // the ports belong to a gateway endpoint, which an internal network never gives (dockerd: Ports {})
+    assert.deepEqual(out.Ports, {});
+    assert.equal(out.Networks.sealed?.Gateway, '', 'no gateway on an internal network (moby 27)');
     assert.deepEqual(await w.nft.elements(ctx, BERTH_TABLE, 'pub_any'), []);
     await svc.detach(ctx, C1);
     await svc.detach(ctx, C2);
@@ -245,7 +247,8 @@ describe('network create: flags and errors', () => {
     const out = await svc.attach(ctx, sandboxSpec(C1), 6);
     assert.equal(out.Networks['bridge']!.Gateway, '10.140.0.254');
     assert.equal(out.Networks['bridge']!.IPv6Gateway, 'fd00:140::fe');
-    assert.equal(out.Networks['bridge']!.GlobalIPv6Address, 'fd00:140::2');
+    // a /64 fixed-cidr-v6: the address is the prefix and the MAC (02:42:0a:8c:00:02), as dockerd
+    assert.equal(out.Networks['bridge']!.GlobalIPv6Address, 'fd00:140::242:a8c:2');
     assert.deepEqual(
       (await w.ip.routes(ctx, { pid: 6 })).filter((r) => r.dst === 'default').map((r) => r.via),
       ['10.140.0.254', 'fd00:140::fe'],

@@ -84,10 +84,11 @@ export function endpointSettings(ep: EndpointRecord, net: NetworkRecord, sb: San
     DriverOpts: ep.config.DriverOpts ?? null,
     NetworkID: net.Id,
     EndpointID: ep.id,
-    Gateway: ep.ip ? ep.gateway : '',
+    // an internal network gives its endpoints no gateway (moby 27's bridge driver sets none)
+    Gateway: ep.ip && !net.Internal ? ep.gateway : '',
     IPAddress: ep.ip,
     IPPrefixLen: ep.prefixLen,
-    IPv6Gateway: ep.ipv6 ? (ep.gateway6 ?? '') : '',
+    IPv6Gateway: ep.ipv6 && !net.Internal ? (ep.gateway6 ?? '') : '',
     GlobalIPv6Address: ep.ipv6 ?? '',
     GlobalIPv6PrefixLen: ep.prefixLen6 ?? 0,
     DNSNames: userDefined ? dnsNamesOf(sb, ep) : null,
@@ -101,9 +102,11 @@ export function settingsOut(sb: SandboxRecord, networks: ReadonlyMap<string, Net
     const n = networks.get(ep.networkId);
     if (n) nets[n.Name] = endpointSettings(ep, n, sb);
   }
+  // the ports belong to the gateway endpoint: a container only on internal networks has none (dockerd)
+  const noGateway = sb.kind === 'new' && sb.endpoints.length > 0 && !sb.endpoints.some((e) => e.gatewayEndpoint);
   return {
     SandboxID: sb.id,
-    Ports: structuredClone(sb.portMap),
+    Ports: noGateway ? {} : structuredClone(sb.portMap),
     Networks: nets,
     SandboxKey: sb.attached && sb.kind === 'new' ? `/proc/${sb.pid}/ns/net` : '',
     hosts: sb.hosts,

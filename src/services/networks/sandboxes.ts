@@ -5,7 +5,7 @@ import { UndoStack } from '../../common/undo.ts';
 import { parseExtraHosts, renderHostModeHosts, renderHosts } from '../../domain/net/hosts.ts';
 import { mustPrefix4, } from '../../domain/net/ipv4.ts';
 import { macFromIPv4, normalizeMac, randomMac } from '../../domain/net/mac.ts';
-import { mustPrefix6, } from '../../domain/net/ipv6.ts';
+import { formatIPv6, mustPrefix6 } from '../../domain/net/ipv6.ts';
 import { renderResolvConf } from '../../domain/net/resolv.ts';
 import type { NftPlan } from '../../drivers/network/contract.ts';
 import type { ProxyTarget } from '../../drivers/portmapper/proxy.ts';
@@ -72,12 +72,15 @@ export class Sandboxes {
       ep.prefixLen = mustPrefix4(info.subnet).bits;
       ep.gateway = auxGw('DefaultGatewayIPv4') ?? info.gateway;
     }
+    ep.mac = cfg.MacAddress ? normalizeMac(cfg.MacAddress) : ep.ip ? macFromIPv4(ep.ip) : randomMac();
     if (net.poolId6 && info.subnet6) {
-      ep.ipv6 = await lease(net.poolId6, cfg.IPAMConfig?.IPv6Address, 'IPv6');
-      ep.prefixLen6 = mustPrefix6(info.subnet6).bits;
+      const p6 = mustPrefix6(info.subnet6);
+      // the default bridge with a fixed-cidr-v6 of /80 or shorter: the address is the prefix and the MAC (dockerd)
+      const fromMac = net.predefined && net.Name === 'bridge' && p6.bits <= 80 && !cfg.IPAMConfig?.IPv6Address ? formatIPv6(p6.base | BigInt(`0x${ep.mac.replaceAll(':', '')}`)) : undefined;
+      ep.ipv6 = await lease(net.poolId6, cfg.IPAMConfig?.IPv6Address || fromMac, 'IPv6');
+      ep.prefixLen6 = p6.bits;
       ep.gateway6 = auxGw('DefaultGatewayIPv6') ?? info.gateway6;
     }
-    ep.mac = cfg.MacAddress ? normalizeMac(cfg.MacAddress) : ep.ip ? macFromIPv4(ep.ip) : randomMac();
     const used = new Set(sb.endpoints.map((e) => e.ifname));
     let i = 0;
     while (used.has(`eth${i}`)) i++;

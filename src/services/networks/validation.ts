@@ -116,7 +116,10 @@ export async function validateSpec(core: NetworkCore, ctx: Ctx, spec: SandboxSpe
   }
   const warnings: string[] = [];
   for (const l of parseLinks(spec.links ?? [])) {
-    if (r.entries[0] && core.driverOf(r.entries[0].net).capabilities.netns === 'host') throw new InvalidArgumentError(M.ERR_CONFLICT_HOST_NETWORK_AND_LINKS);
+    const first = r.entries[0]?.net;
+    if (first && core.driverOf(first).capabilities.netns === 'host') throw new InvalidArgumentError(M.ERR_CONFLICT_HOST_NETWORK_AND_LINKS);
+    // on a user-defined network a link is only a DNS alias: dockerd does not look its target up
+    if (first && !first.predefined) continue;
     // invalid parameter, not "not found" (moby#39823: the CLI would take a 404 for a missing image)
     if (!(await core.d.containers.find(ctx, l.target))) throw new InvalidArgumentError(`could not get container for ${l.target}: No such container: ${l.target}`);
   }

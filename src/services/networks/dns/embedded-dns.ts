@@ -132,6 +132,8 @@ export class EmbeddedDns {
     const idle = this.#d.tcpIdleMs ?? 10_000;
     s.listener.tcp.on('error', (err) => this.#d.log.warn('embedded DNS: tcp server error', { container: containerId, error: err.message }));
     s.listener.tcp.on('connection', (conn: net.Socket) => {
+      // a client may send its query and half-close at once (printf … | nc): answers still go out, then our end
+      conn.allowHalfOpen = true;
       s.conns.add(conn);
       conn.setTimeout(idle, () => conn.destroy());
       conn.on('close', () => s.conns.delete(conn));
@@ -146,12 +148,17 @@ export class EmbeddedDns {
           // answers go out in the order of the queries
           chain = chain.then(async () => {
             const res = await this.#d.responder.answer(containerId, Buffer.from(msg), 'tcp').catch(() => undefined);
-            if (!res || conn.destroyed) return;
+            if (!res || conn.destroyed || !conn.writable) return;
             const len = Buffer.alloc(2);
             len.writeUInt16BE(res.length);
             conn.write(Buffer.concat([len, res]));
           });
         }
+      });
+      conn.on('end', () => {
+        chain = chain.then(() => {
+          if (!conn.destroyed) conn.end();
+        });
       });
     });
   }

@@ -60,7 +60,7 @@ export function registerContainerRoutes(router: Router, d: ContainerRouteDeps): 
 
   router.get('/containers/{id}/json', async (req, res) => {
     const rec = cs.store.get(req.params.id!);
-    res.json(200, inspectView(rec, { logPath: cs.logPath(rec.Id), dir: cs.store.dir(rec.Id), graphData: await cs.graphData(rec) }, req.version));
+    res.json(200, inspectView(rec, { logPath: cs.logPath(rec.Id), dir: cs.store.dir(rec.Id), graphData: await cs.graphData(rec) }, req.version, (ref) => cs.store.find(ref)?.Name));
   });
 
   router.post('/containers/{id}/start', async (req, res) => {

@@ -34,7 +34,7 @@
 #include <unistd.h>
 
 // Bumped whenever the JavaScript-facing API changes: the loader refuses a module of another ABI.
-#define BERTH_NET_ABI 1
+#define BERTH_NET_ABI 2
 
 #define TYPE_A 1
 #define TYPE_AAAA 28
@@ -164,6 +164,63 @@ static napi_value bind_in_netns(napi_env env, napi_callback_info info) {
     NAPI_OK(env, napi_set_element(env, out, i, v));
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// sysctlInNetns
+
+struct sysctl_job {
+  const char *ns_path, *key, *value;
+  int err;
+  const char *step;
+};
+
+static void *sysctl_thread(void *arg) {
+  struct sysctl_job *j = arg;
+  int ns = open(j->ns_path, O_RDONLY | O_CLOEXEC);
+  if (ns < 0) {
+    j->err = errno, j->step = "open";
+    return NULL;
+  }
+  int rc = setns(ns, CLONE_NEWNET);
+  close(ns);
+  if (rc < 0) {
+    j->err = errno, j->step = "setns";
+    return NULL;
+  }
+  // /proc/sys/net resolves in the opening thread's namespace
+  char path[512];
+  snprintf(path, sizeof path, "/proc/sys/%s", j->key);
+  for (char *p = path + 10; *p; p++)
+    if (*p == '.') *p = '/';
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    j->err = errno, j->step = "open";
+    return NULL;
+  }
+  size_t len = strlen(j->value);
+  if (write(fd, j->value, len) != (ssize_t)len) j->err = errno, j->step = "write";
+  close(fd);
+  return NULL;
+}
+
+// sysctlInNetns(nsPath, key, value): writes a sysctl ("net.ipv6.conf.eth0.disable_ipv6") in another network
+// namespace, from a short-lived thread that enters it. Interface names must not contain dots.
+static napi_value sysctl_in_netns(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char path[512], key[256], value[64];
+  if (argc < 3 || !get_string(env, argv[0], path, sizeof path) || !get_string(env, argv[1], key, sizeof key) || !get_string(env, argv[2], value, sizeof value))
+    THROW(env, "sysctlInNetns(nsPath, key, value): bad arguments");
+  if (strncmp(key, "net.", 4) != 0 || strstr(key, "..") || strchr(key, '/')) THROW(env, "sysctlInNetns: %s is not a net.* sysctl", key);
+  struct sysctl_job j = {.ns_path = path, .key = key, .value = value};
+  pthread_t t;
+  int rc = pthread_create(&t, NULL, sysctl_thread, &j);
+  if (rc != 0) THROW(env, "sysctlInNetns: pthread_create: %s", strerror(rc));
+  pthread_join(t, NULL);
+  if (j.err) THROW(env, "%s %s in %s: %s", j.step, key, path, strerror(j.err));
+  return NULL;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -692,7 +749,7 @@ static napi_value init(napi_env env, napi_value exports) {
     const char *name;
     napi_callback fn;
   } fns[] = {
-      {"bindInNetns", bind_in_netns}, {"serverCreate", server_create}, {"serverAdd", server_add},
+      {"bindInNetns", bind_in_netns}, {"sysctlInNetns", sysctl_in_netns}, {"serverCreate", server_create}, {"serverAdd", server_add},
       {"serverRemove", server_remove}, {"serverReply", server_reply},   {"serverLearn", server_learn},
       {"serverClear", server_clear},   {"serverStats", server_stats},   {"serverClose", server_close},
   };

@@ -37,9 +37,9 @@ import { UserlandProxy } from '../drivers/portmapper/proxy.ts';
 import { MacvlanDriver } from '../drivers/network/macvlan/driver.ts';
 import { loadBerthNet } from '../system/native/berth-net.ts';
 import { type DnsUdpServer, NativeDnsUdpServer } from '../system/native/dns-udp.ts';
-import { NativeNetnsSockets } from '../system/netns/native-sockets.ts';
-import type { NetnsSockets } from '../system/netns/port.ts';
-import { NsenterSockets } from '../system/netns/nsenter-sockets.ts';
+import { NativeNetnsSockets, NativeNetnsSysctl } from '../system/netns/native-sockets.ts';
+import type { NetnsSockets, NetnsSysctl } from '../system/netns/port.ts';
+import { NsenterSockets, NsenterSysctl } from '../system/netns/nsenter-sockets.ts';
 import { BridgeDriver } from '../drivers/network/bridge/driver.ts';
 import { defaultBridgeOptions } from '../drivers/network/bridge/options.ts';
 import { HostDriver } from '../drivers/network/host/driver.ts';
@@ -276,11 +276,11 @@ export async function buildEngine(cfg: DaemonConfig, log: Logger): Promise<Engin
  * How the embedded DNS binds inside containers and reads its UDP queries: with the native helper (a thread binds,
  * another serves every container's UDP socket) when it is built, else a child process per bind and the event loop.
  */
-function netnsHelpers(log: Logger): { netnsSockets: NetnsSockets; dnsUdpServer?: DnsUdpServer } {
+function netnsHelpers(log: Logger): { netnsSockets: NetnsSockets; netnsSysctl: NetnsSysctl; dnsUdpServer?: DnsUdpServer } {
   const { mod, why } = loadBerthNet();
   if (!mod) {
     log.info('native network helper not loaded: the embedded DNS runs on the event loop', { reason: why });
-    return { netnsSockets: new NsenterSockets() };
+    return { netnsSockets: new NsenterSockets(), netnsSysctl: new NsenterSysctl() };
   }
-  return { netnsSockets: new NativeNetnsSockets(mod), dnsUdpServer: new NativeDnsUdpServer(mod) };
+  return { netnsSockets: new NativeNetnsSockets(mod), netnsSysctl: new NativeNetnsSysctl(mod), dnsUdpServer: new NativeDnsUdpServer(mod) };
 }

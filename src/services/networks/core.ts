@@ -11,7 +11,7 @@ import type { UserlandProxy } from '../../drivers/portmapper/proxy.ts';
 import type { IpRoute } from '../../system/iproute/port.ts';
 import type { Nftables } from '../../system/nftables/port.ts';
 import type { DnsUdpServer } from '../../system/native/dns-udp.ts';
-import type { NetnsSockets } from '../../system/netns/port.ts';
+import type { NetnsSockets, NetnsSysctl } from '../../system/netns/port.ts';
 import type { DnsView } from '../../domain/net/dns-names.ts';
 import type { EventsService } from '../events/events.ts';
 import type { ContainerHooks } from './contract.ts';
@@ -65,6 +65,8 @@ export interface NetworksDeps {
   netnsSockets?: NetnsSockets;
   /** Serves the embedded DNS's UDP sockets off the event loop (the native helper); else the event loop reads them. */
   dnsUdpServer?: DnsUdpServer;
+  /** Writes sysctls inside containers' namespaces (IPv6 off on IPv4-only interfaces); without it they are left alone. */
+  netnsSysctl?: NetnsSysctl;
   /** Forwards queries the embedded server cannot answer (default: UDP/TCP from the daemon's namespace). */
   dnsForward?: (servers: readonly string[], query: Buffer, proto: 'udp' | 'tcp') => Promise<Buffer | undefined>;
   /** Serves the published ports drivers do not DNAT in the kernel (iptables off, or published-ports-obey-input). */

@@ -227,6 +227,7 @@ export class Sandboxes {
     try {
       await this.#c.d.ip.batch(ctx, host);
       undo.push('remove host links', () => this.#c.d.ip.batch(ctx, undoHost, { force: true }));
+      await this.#ipv6Off(ctx, sb.endpoints, pid);
       await this.#c.d.ip.batch(ctx, inside, { pid });
       // the embedded DNS binds 127.0.0.11 only once the container's loopback is up: a UDP socket bound to a
       // loopback address of a namespace whose lo is still down sends from 127.0.0.1 (the kernel keeps no source
@@ -249,6 +250,23 @@ export class Sandboxes {
       await undo.unwind(ctx.log);
       throw err;
     }
+  }
+
+  /**
+   * IPv6 off on the interfaces of IPv4-only endpoints, before they come up (no link-local address, no neighbour
+   * discovery to spoof; moby 27 does the same). A kernel without IPv6 has nothing to turn off.
+   */
+  async #ipv6Off(ctx: Ctx, eps: readonly EndpointRecord[], pid: number): Promise<void> {
+    const sysctl = this.#c.d.netnsSysctl;
+    if (!sysctl) return;
+    const v4only = eps.filter((ep) => ep.ifname && ep.ip && !ep.ipv6 && !(ep.config.IPAMConfig?.LinkLocalIPs ?? []).some((ip) => ip.includes(':')));
+    await Promise.all(
+      v4only.map((ep) =>
+        sysctl.set(ctx, pid, `net.ipv6.conf.${ep.ifname}.disable_ipv6`, '1').catch((err: Error) => {
+          if (!/No such file|cannot stat/.test(err.message)) throw err;
+        }),
+      ),
+    );
   }
 
   /** Serves the embedded DNS inside the container's namespace when its resolv.conf points there. */
@@ -359,6 +377,7 @@ export class Sandboxes {
       const plan = drv.planJoin(this.#c.netInfo(net), info, sb.pid);
       await this.#c.d.ip.batch(ctx, plan.host);
       undo.push('remove host links', () => this.#c.d.ip.batch(ctx, drv.planLeave(this.#c.netInfo(net), info).host, { force: true }));
+      await this.#ipv6Off(ctx, [ep], sb.pid);
       await this.#c.d.ip.batch(ctx, plan.container, { pid: sb.pid });
       await this.#c.applyNft(ctx, plan.nft);
       sb.endpoints = [...sb.endpoints, ep];

@@ -104,6 +104,19 @@ describe('native network helper', () => {
     assert.doesNotMatch(gone.stdout, new RegExp(`:${udpPort.toString(16).toUpperCase().padStart(4, '0')} `), 'closed');
   });
 
+  test('sysctlInNetns writes a net.* sysctl inside the namespace only; refuses other keys', async () => {
+    const read = async () => (await sb.exec(['cat', '/proc/sys/net/ipv4/ip_forward'])).stdout.trim();
+    const ours = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim();
+    const before = await read();
+    const flipped = before === '1' ? '0' : '1';
+    mod.sysctlInNetns(nsPath(), 'net.ipv4.ip_forward', flipped);
+    assert.equal(await read(), flipped);
+    assert.equal(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), ours, 'the daemon\'s namespace is untouched');
+    mod.sysctlInNetns(nsPath(), 'net.ipv4.ip_forward', before);
+    assert.throws(() => mod.sysctlInNetns(nsPath(), 'kernel.hostname', 'x'), /not a net\.\* sysctl/);
+    assert.throws(() => mod.sysctlInNetns(nsPath(), 'net.ipv6.conf.nosuch0.disable_ipv6', '1'), /No such file or directory/);
+  });
+
   test('bindInNetns: clear errors for a missing namespace and a bad address', () => {
     assert.throws(() => mod.bindInNetns('/proc/999999999/ns/net', '127.0.0.11'), /open 127\.0\.0\.11 in \/proc\/999999999\/ns\/net: No such file or directory/);
     assert.throws(() => mod.bindInNetns(nsPath(), 'not-an-ip'), /not-an-ip is not an IPv4 address/);

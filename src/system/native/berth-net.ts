@@ -3,13 +3,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The API version this code speaks (BERTH_NET_ABI in native/berth-net.c). */
-export const BERTH_NET_ABI = 1;
+export const BERTH_NET_ABI = 2;
 
 /** The functions of native/berth-net.c (see there). Handles are opaque. */
 export interface BerthNetModule {
   abi: number;
   /** Binds UDP and a listening TCP socket on `address` in the network namespace at `nsPath`: [udpFd, udpPort, tcpFd, tcpPort]. */
   bindInNetns(nsPath: string, address: string): [number, number, number, number];
+  /** Writes a net.* sysctl ("net.ipv6.conf.eth0.disable_ipv6") in the network namespace at `nsPath`. */
+  sysctlInNetns(nsPath: string, key: string, value: string): void;
   serverCreate(onMisses: (batch: Buffer) => void): unknown;
   serverAdd(server: unknown, fd: number): number;
   serverRemove(server: unknown, id: number): void;

@@ -3,7 +3,7 @@ import net from 'node:net';
 import type { Ctx } from '../../common/ctx.ts';
 import { SystemError } from '../../common/errors.ts';
 import type { BerthNetModule } from '../native/berth-net.ts';
-import type { NetnsListener, NetnsSockets } from './port.ts';
+import type { NetnsListener, NetnsSockets, NetnsSysctl } from './port.ts';
 
 /**
  * Binds with the native helper (native/berth-net.c): a thread of the daemon enters the namespace, binds and ends,
@@ -42,5 +42,22 @@ export class NativeNetnsSockets implements NetnsSockets {
       throw new SystemError(`listening on ${address}:${tcpPort} in the namespace of pid ${pid}: ${(err as Error).message}`, { cause: err });
     }
     return { udp: udpFd, tcp, address, udpPort, tcpPort };
+  }
+}
+
+/** Sysctls written by a thread of the daemon that enters the namespace (no process). */
+export class NativeNetnsSysctl implements NetnsSysctl {
+  readonly #m: BerthNetModule;
+
+  constructor(mod: BerthNetModule) {
+    this.#m = mod;
+  }
+
+  async set(_ctx: Ctx, pid: number, key: string, value: string): Promise<void> {
+    try {
+      this.#m.sysctlInNetns(`/proc/${pid}/ns/net`, key, value);
+    } catch (err) {
+      throw new SystemError(`sysctl ${key}=${value} in the namespace of pid ${pid}: ${(err as Error).message}`, { cause: err });
+    }
   }
 }

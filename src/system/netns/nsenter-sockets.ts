@@ -3,7 +3,8 @@ import type dgram from 'node:dgram';
 import type net from 'node:net';
 import type { Ctx } from '../../common/ctx.ts';
 import { SystemError } from '../../common/errors.ts';
-import type { NetnsListener, NetnsSockets } from './port.ts';
+import { run } from '../exec/exec.ts';
+import type { NetnsListener, NetnsSockets, NetnsSysctl } from './port.ts';
 
 /**
  * The child's program (plain CommonJS given with `-e`: no file to load, no TypeScript stripping, the fastest
@@ -80,5 +81,12 @@ export class NsenterSockets implements NetnsSockets {
         if (!(udp && tcp)) finish(new SystemError(`binding ${address} in the namespace of pid ${pid}: exit ${code}: ${stderr.trim()}`));
       });
     });
+  }
+}
+
+/** Sysctls through `nsenter -t <pid> -n sysctl -w` (the fallback without the native helper: one process each). */
+export class NsenterSysctl implements NetnsSysctl {
+  async set(ctx: Ctx, pid: number, key: string, value: string): Promise<void> {
+    await run(ctx, 'nsenter', ['-t', String(pid), '-n', 'sysctl', '-q', '-w', `${key}=${value}`]);
   }
 }

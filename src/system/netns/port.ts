@@ -22,3 +22,8 @@ export interface NetnsSockets {
   /** Binds UDP and TCP on `address` (ports chosen by the kernel) in the namespace of `pid`. */
   listen(ctx: Ctx, pid: number, address: string): Promise<NetnsListener>;
 }
+
+/** Writes net.* sysctls inside the network namespace of a process. */
+export interface NetnsSysctl {
+  set(ctx: Ctx, pid: number, key: string, value: string): Promise<void>;
+}

@@ -50,7 +50,7 @@ export interface Ipam {
   pools(): Pool[];
   /**
    * Leases an address: `preferred` exactly (ForbiddenError "Address already in use", InvalidArgumentError when out
-   * of the subnet), else the next free one after the last leased (serial, wrapping), skipping the gateway and
+   * of the subnet), else the lowest free one (libnetwork: a restarted container gets its address back), skipping the gateway and
    * reserved addresses. UnavailableError "No available addresses on this pool" when exhausted.
    */
   requestAddress(ctx: Ctx, poolId: string, req: { owner: string; preferred?: string }): Promise<string>;

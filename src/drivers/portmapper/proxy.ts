@@ -10,6 +10,11 @@ export interface ProxyTarget {
   hostPort: number;
   containerIp: string;
   containerPort: number;
+  /**
+   * Only hold the port (the kernel DNATs its traffic): a host process cannot take a published port, as with
+   * dockerd, whose proxy or port reservation binds every one. A connection that still arrives is closed.
+   */
+  hold?: boolean;
 }
 
 /** docker-proxy's UDP flow timeout. */
@@ -31,6 +36,10 @@ function startTcp(t: ProxyTarget, log: Logger): Promise<Running> {
   // no Nagle on either side (docker-proxy is Go, whose TCP sockets have TCP_NODELAY): a relay must not hold back
   // the small writes of request/response protocols
   const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
+    if (t.hold) {
+      client.destroy();
+      return;
+    }
     const up = net.connect({ host: t.containerIp, port: t.containerPort, allowHalfOpen: true, noDelay: true });
     conns.add(client);
     conns.add(up);
@@ -76,6 +85,7 @@ function startUdp(t: ProxyTarget, log: Logger): Promise<Running> {
     f.s.close();
   };
   sock.on('message', (msg, rinfo) => {
+    if (t.hold) return;
     const key = `${rinfo.address}|${rinfo.port}`;
     let f = flows.get(key);
     if (!f) {

@@ -37,12 +37,12 @@ describe('legacy links', () => {
     const db = await svc.attach(ctx, dbSpec, 71);
     w.ip.spawn(72);
     const web = await svc.attach(ctx, webSpec, 72);
-    // (the failed allocation used 172.17.0.2: serial allocation moves on)
-    assert.match(web.hosts, /\n172\.17\.0\.3\tdata dbhost db\n172\.17\.0\.4\teeeeeeeeeeee\n$/);
+    // (the failed allocation released 172.17.0.2: the lowest free address is handed out again)
+    assert.match(web.hosts, /\n172\.17\.0\.2\tdata dbhost db\n172\.17\.0\.3\teeeeeeeeeeee\n$/);
     assert.deepEqual(web.linkEnv, [
-      'DATA_PORT=tcp://172.17.0.3:5432',
-      'DATA_PORT_5432_TCP=tcp://172.17.0.3:5432',
-      'DATA_PORT_5432_TCP_ADDR=172.17.0.3',
+      'DATA_PORT=tcp://172.17.0.2:5432',
+      'DATA_PORT_5432_TCP=tcp://172.17.0.2:5432',
+      'DATA_PORT_5432_TCP_ADDR=172.17.0.2',
       'DATA_PORT_5432_TCP_PORT=5432',
       'DATA_PORT_5432_TCP_PROTO=tcp',
       'DATA_NAME=/web/data',

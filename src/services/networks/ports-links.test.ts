@@ -86,11 +86,14 @@ describe('legacy links under icc=false', () => {
     assert.deepEqual(await links(), []);
     const web = (await start(B, webSpec, 32)).Networks.bridge!.IPAddress;
     assert.deepEqual((await links()).sort(), [`${web} . ${db} . tcp . 5432`, `${web} . ${db} . udp . 53`]);
-    // the child stops: the rules go; it comes back (new address): they are there again, for its new address
+    // the child stops: the rules go; it comes back on a new address (its old one taken meanwhile): they follow
     await stop(A);
     assert.deepEqual(await links(), []);
+    const blocker = 'd'.repeat(64);
+    await start(blocker, sandboxSpec(blocker, { containerName: 'blocker' }), 35);
     const db2 = (await start(A, dbSpec, 34)).Networks.bridge!.IPAddress;
     assert.notEqual(db2, db);
+    await stop(blocker);
     assert.deepEqual((await links()).sort(), [`${web} . ${db2} . tcp . 5432`, `${web} . ${db2} . udp . 53`]);
     // the parent stops: they go
     await stop(B);

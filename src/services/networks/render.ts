@@ -103,7 +103,7 @@ export function settingsOut(sb: SandboxRecord, networks: ReadonlyMap<string, Net
     if (n) nets[n.Name] = endpointSettings(ep, n, sb);
   }
   // the ports belong to the gateway endpoint: a container only on internal networks has none (dockerd)
-  const noGateway = sb.kind === 'new' && sb.endpoints.length > 0 && !sb.endpoints.some((e) => e.gatewayEndpoint);
+  const noGateway = sb.kind === 'new' && !sb.endpoints.some((e) => e.gatewayEndpoint);
   return {
     SandboxID: sb.id,
     Ports: noGateway ? {} : structuredClone(sb.portMap),

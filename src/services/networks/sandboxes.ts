@@ -129,25 +129,7 @@ export class Sandboxes {
         if (this.#c.driverOf(net).capabilities.netns === 'host') sb.kind = 'host';
         sb.endpoints.push(await this.newEndpoint(ctx, sb, net, cfg, undo));
       }
-      const gw = sb.endpoints.find((e) => e.gatewayEndpoint);
-      if (sb.kind === 'new' && sb.endpoints.some((e) => e.ip)) {
-        const gwNet = gw ? this.#c.state.networks.get(gw.networkId) : undefined;
-        const gwDrv = gwNet ? this.#c.driverOf(gwNet) : undefined;
-        if (gwNet && gwDrv?.capabilities.portMapping) {
-          const info = this.#c.netInfo(gwNet);
-          const policy = (await gwDrv.bindingPolicy?.(ctx, info)) ?? { defaultHostIp: gwDrv.defaultHostIp(info), ipv6Listenable: false, userlandProxy: true };
-          const reqs = portRequests(spec, policy, { ipv6: !!gw!.ipv6 });
-          try {
-            sb.ports = await this.#c.d.portMapper.allocate(ctx, spec.containerId, reqs);
-          } catch (err) {
-            throw new SystemError(`driver failed programming external connectivity on endpoint ${sb.containerName} (${gw!.id}): ${(err as Error).message}`, {
-              cause: err,
-            });
-          }
-          undo.push('release ports', () => this.#c.d.portMapper.release(ctx, spec.containerId));
-        }
-        sb.portMap = portMapOf(exposedKeys(spec), sb.ports);
-      }
+      if (sb.kind === 'new' && sb.endpoints.some((e) => e.ip)) await this.#publish(ctx, sb, sb.endpoints.find((e) => e.gatewayEndpoint), undo);
       if (sb.kind === 'new') await legacyLinks(this.#c, ctx, sb);
       const extra = parseExtraHosts(spec.extraHosts ?? [], hostGateway(this.#c));
       sb.hosts = sb.kind === 'host' ? renderHostModeHosts(await this.#c.hostFile('hosts'), extra) : this.hostsOf(sb);
@@ -366,20 +348,50 @@ export class Sandboxes {
     if (!inSync) await this.#c.restoreDrivers(ctx);
   }
 
+  /**
+   * The published ports of a sandbox, on its gateway endpoint (none when it has none: internal networks only), and
+   * its NetworkSettings.Ports. Released by `undo` on failure.
+   */
+  async #publish(ctx: Ctx, sb: SandboxRecord, gw: EndpointRecord | undefined, undo: UndoStack): Promise<void> {
+    const spec = sb.spec;
+    const gwNet = gw ? this.#c.state.networks.get(gw.networkId) : undefined;
+    const gwDrv = gwNet ? this.#c.driverOf(gwNet) : undefined;
+    if (gw && gwNet && gwDrv?.capabilities.portMapping) {
+      const info = this.#c.netInfo(gwNet);
+      const policy = (await gwDrv.bindingPolicy?.(ctx, info)) ?? { defaultHostIp: gwDrv.defaultHostIp(info), ipv6Listenable: false, userlandProxy: true };
+      const reqs = portRequests(spec, policy, { ipv6: !!gw.ipv6 });
+      try {
+        sb.ports = await this.#c.d.portMapper.allocate(ctx, spec.containerId, reqs);
+      } catch (err) {
+        throw new SystemError(`driver failed programming external connectivity on endpoint ${sb.containerName} (${gw.id}): ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+      undo.push('release ports', () => this.#c.d.portMapper.release(ctx, spec.containerId));
+    }
+    sb.portMap = portMapOf(exposedKeys(spec), sb.ports);
+  }
+
   /** Adds and wires one endpoint to a running container (network connect). */
   async addEndpointLocked(ctx: Ctx, sb: SandboxRecord, net: NetworkRecord, cfg: Partial<EndpointSettings>): Promise<EndpointRecord> {
     const undo = new UndoStack();
-    const before = { endpoints: sb.endpoints, hosts: sb.hosts, resolvConf: sb.resolvConf, embeddedDns: sb.embeddedDns, dnsServers: sb.dnsServers };
+    const before = { endpoints: sb.endpoints, hosts: sb.hosts, resolvConf: sb.resolvConf, embeddedDns: sb.embeddedDns, dnsServers: sb.dnsServers, ports: sb.ports, portMap: sb.portMap };
     try {
       const ep = await this.newEndpoint(ctx, sb, net, cfg, undo);
       const drv = this.#c.driverOf(net);
-      const info = { ...this.#c.epInfo(ep, sb), ports: [] };
+      // the container's first gateway endpoint since it lost its last one: its ports are published again (dockerd)
+      if (ep.gatewayEndpoint && sb.kind === 'new') await this.#publish(ctx, sb, ep, undo);
+      const info = { ...this.#c.epInfo(ep, sb), ports: ep.gatewayEndpoint ? sb.ports : [] };
       const plan = drv.planJoin(this.#c.netInfo(net), info, sb.pid);
       await this.#c.d.ip.batch(ctx, plan.host);
       undo.push('remove host links', () => this.#c.d.ip.batch(ctx, drv.planLeave(this.#c.netInfo(net), info).host, { force: true }));
       await this.#ipv6Off(ctx, [ep], sb.pid);
       await this.#c.d.ip.batch(ctx, plan.container, { pid: sb.pid });
       await this.#c.applyNft(ctx, plan.nft);
+      if (plan.proxy?.length && this.#c.d.proxy) {
+        await this.#c.d.proxy.start(sb.containerId, plan.proxy);
+        undo.push('stop proxies', () => this.#c.d.proxy?.stop(sb.containerId));
+      }
       sb.endpoints = [...sb.endpoints, ep];
       sb.hosts = this.hostsOf(sb);
       if (!sb.embeddedDns) {

@@ -275,8 +275,9 @@ export class DefaultIpam implements Ipam {
         if (r.last < last) last = r.last;
       }
       const size = last - first + 1n;
-      const prev = BigInt(p.last);
-      const start = prev >= first && prev <= last ? prev + 1n : first;
+      // the lowest free address, as libnetwork's default IPAM: a container that reconnects or restarts gets its
+      // old address back when nobody took it meanwhile
+      const start = first;
       // bounded: an IPv6 /64 is never scanned whole (leases are few)
       const tries = size < 1_000_000n ? size : 1_000_000n;
       for (let i = 0n; i < tries; i++) {

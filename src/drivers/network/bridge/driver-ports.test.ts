@@ -22,19 +22,26 @@ function driver(o: BridgeDaemonOptions = {}, v6 = true): BridgeDriver {
 }
 
 const proxied = (d: BridgeDriver, e: EndpointInfo, net = NET) =>
-  (d.planJoin(net, e, 1).proxy ?? []).map((t) => `${t.hostIp.includes(':') ? `[${t.hostIp}]` : t.hostIp}:${t.hostPort} > ${t.containerIp}`);
+  (d.planJoin(net, e, 1).proxy ?? []).filter((t) => !t.hold).map((t) => `${t.hostIp.includes(':') ? `[${t.hostIp}]` : t.hostIp}:${t.hostPort} > ${t.containerIp}`);
+/** The bindings only held (DNATed by the kernel, a socket keeps the port). */
+const held = (d: BridgeDriver, e: EndpointInfo, net = NET) =>
+  (d.planJoin(net, e, 1).proxy ?? []).filter((t) => t.hold).map((t) => `${t.hostIp.includes(':') ? `[${t.hostIp}]` : t.hostIp}:${t.hostPort}`);
 
 describe('bridge driver: which published ports the userland proxy serves', () => {
   it('default: IPv6 bindings only; for a dual-stack container only [::1] and [::] (its loopback part), to its IPv6 address', () => {
     const d = driver();
     assert.deepEqual(proxied(d, ep()), ['[::]:8080 > 172.18.0.2', '[::1]:8081 > 172.18.0.2', '[2001:db8::1]:8082 > 172.18.0.2']);
     assert.deepEqual(proxied(d, ep({ ipv6: 'fd00:1::2', prefixLen6: 64 })), ['[::]:8080 > fd00:1::2', '[::1]:8081 > fd00:1::2']);
+    // the rest is DNATed by the kernel, its ports held by sockets
+    assert.deepEqual(held(d, ep()), ['0.0.0.0:8080', '127.0.0.1:8083']);
   });
 
   it('userland-proxy off: no proxy at all; iptables off: every port; published-ports-obey-input: every port', () => {
     assert.deepEqual(proxied(driver({ userlandProxy: false }), ep()), []);
+    assert.equal(held(driver({ userlandProxy: false }), ep()).length, PORTS.length, 'without the proxy every port is still held');
     assert.equal(proxied(driver({ iptables: false }), ep()).length, PORTS.length);
     assert.deepEqual(proxied(driver({ iptables: false, userlandProxy: false }), ep()), []);
+    assert.deepEqual(held(driver({ iptables: false, userlandProxy: false }), ep()), [], 'no firewall, no proxy: nothing publishes, nothing is held');
     assert.equal(proxied(driver({ publishedPortsObeyInput: true }), ep({ ipv6: 'fd00:1::2' })).length, PORTS.length);
   });
 

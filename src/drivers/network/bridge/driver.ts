@@ -232,8 +232,13 @@ export class BridgeDriver implements NetworkDriver {
       if (!this.#o.iptables) proxied = this.#o.userlandProxy;
       else if (this.#o.publishedPortsObeyInput) proxied = true;
       else proxied = v6 && this.#o.userlandProxy && (!ep.ipv6 || p.hostIp === '::' || isLoopback6(p.hostIp));
-      if (!proxied) continue;
-      out.push({ proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerIp: v6 && ep.ipv6 ? ep.ipv6 : ep.ip, containerPort: p.containerPort });
+      const target = { proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerIp: v6 && ep.ipv6 ? ep.ipv6 : ep.ip, containerPort: p.containerPort };
+      // DNATed by the kernel: the port is still held on the host, so that nothing else can listen on it
+      if (!proxied) {
+        if (this.#o.iptables) out.push({ ...target, hold: true });
+        continue;
+      }
+      out.push(target);
     }
     return out;
   }

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Sandbox } from '../support/sandbox.ts';
 import { assertExit, assertStderr, assertStdout, eventually, useSandbox } from './helpers.ts';
-import { ipOf, wgetFrom, wgetOnHost } from './net-helpers.ts';
+import { ipOf, PAGE, resolvLines, waitForPage, wgetFrom, wgetOnHost } from './net-helpers.ts';
 import { HOST_IP, INTERNET_IP, Internet } from './net-internet.ts';
 
 /**
@@ -19,20 +19,8 @@ import { HOST_IP, INTERNET_IP, Internet } from './net-internet.ts';
  * new ones); with --userland-proxy=false a container on ANOTHER network reaching a published port through the host
  * address (dockerd 20.10's isolation chains drop it, berthd lets it through, as with the proxy on).
  */
-const PAGE = '<h1>hello from berth</h1>\n';
 const HTTPD = ['bb', 'httpd', '-f', '-p', '80', '-h', '/www'];
 const OUTSIDE = 'outside\n';
-
-function lines(s: string): string[] {
-  return s.split('\n').filter((l) => l.trim() !== '');
-}
-
-/** resolv.conf without comments, sorted (moby 27 writes comments and orders the lines differently from 20.10). */
-function resolvLines(s: string): string[] {
-  return lines(s)
-    .filter((l) => !l.startsWith('#'))
-    .sort();
-}
 
 async function ephemeral(sb: Sandbox): Promise<[number, number]> {
   return (await sb.exec(['cat', '/proc/sys/net/ipv4/ip_local_port_range'])).stdout.trim().split(/\s+/).map(Number) as [number, number];
@@ -49,18 +37,7 @@ async function randomPort(sb: Sandbox, ctr: string): Promise<number> {
   return port;
 }
 
-async function servesPage(sb: Sandbox, url: string, what: string): Promise<void> {
-  let last = '';
-  await eventually(
-    async () => {
-      const r = await wgetOnHost(sb, url, 2);
-      last = `exit ${r.code} ${r.stdout}${r.stderr}`;
-      return r.stdout === PAGE;
-    },
-    10_000,
-    () => `${what}: ${url} never served the page; last try: ${last}\n${sb.daemonLogTail()}`,
-  );
-}
+const servesPage = (sb: Sandbox, url: string, what: string) => waitForPage(sb, url, what);
 
 async function fromCtr(sb: Sandbox, ctr: string, url: string): Promise<boolean> {
   const r = await wgetFrom(sb, ctr, url, 2);

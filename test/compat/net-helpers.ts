@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CmdResult } from '../support/proc.ts';
 import type { Sandbox } from '../support/sandbox.ts';
+import { eventually } from './helpers.ts';
 
 /** Small helpers of the net-*.itest.ts files: addresses, reachability from a container, host-state snapshots. */
 
@@ -62,4 +63,33 @@ export async function hostState(sb: Sandbox): Promise<HostState> {
     leases: leases.sort(),
     ports: existsSync(portsFile) ? readFileSync(portsFile, 'utf8') : '',
   };
+}
+
+/** The page busybox httpd serves from /www in the test image. */
+export const PAGE = '<h1>hello from berth</h1>\n';
+
+/** The non-blank lines of a text. */
+export function lines(s: string): string[] {
+  return s.split('\n').filter((l) => l.trim() !== '');
+}
+
+/** resolv.conf without comments and blank lines, sorted (moby 27 and dockerd 20.10 order the lines differently). */
+export function resolvLines(s: string): string[] {
+  return lines(s)
+    .filter((l) => !l.startsWith('#'))
+    .sort();
+}
+
+/** Waits until the sandbox host fetches PAGE from `url` (a published port is live once the API call returns, but be fair). */
+export async function waitForPage(sb: Sandbox, url: string, what = url): Promise<void> {
+  let last = '';
+  await eventually(
+    async () => {
+      const r = await wgetOnHost(sb, url, 2);
+      last = `exit ${r.code} ${r.stdout}${r.stderr}`;
+      return r.stdout === PAGE;
+    },
+    10_000,
+    () => `${what}: ${url} never served the page; last try: ${last}\n${sb.daemonLogTail()}`,
+  );
 }

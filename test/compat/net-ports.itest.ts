@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { assertExit, assertStderr, eventually, useSandbox } from './helpers.ts';
-import { pingFrom, wgetFrom, wgetOnHost } from './net-helpers.ts';
+import { PAGE, pingFrom, waitForPage, wgetFrom, wgetOnHost } from './net-helpers.ts';
 import { HOST_IP, Internet } from './net-internet.ts';
 
 /**
@@ -12,7 +12,6 @@ import { HOST_IP, Internet } from './net-internet.ts';
  */
 const sandbox = useSandbox({ label: 'net-ports', daemonArgs: ['--live-restore'] });
 let internet: Internet | undefined;
-const PAGE = '<h1>hello from berth</h1>\n';
 /** IPv6 addresses of the internet and of the host on their veth (documentation prefix). */
 const INET6 = '2001:db8:100::1';
 const HOST6 = '2001:db8:100::2';
@@ -36,20 +35,7 @@ function ruleLines(ruleset: string): string[] {
     .sort();
 }
 
-/** Waits until the host fetches the page from `url` (a published port is live once the API call returns, but be fair). */
-async function waitPage(url: string): Promise<void> {
-  const sb = sandbox();
-  let last = '';
-  await eventually(
-    async () => {
-      const r = await wgetOnHost(sb, url, 2);
-      last = `exit ${r.code} ${r.stdout}${r.stderr}`;
-      return r.stdout === PAGE;
-    },
-    10_000,
-    () => `${url} never served the page; last try: ${last}\n${sb.daemonLogTail()}`,
-  );
-}
+const waitPage = (url: string): Promise<void> => waitForPage(sandbox(), url);
 
 describe('published ports', () => {
   before(async () => {

@@ -5,6 +5,7 @@ import { before, describe, test } from 'node:test';
 import type { CmdResult } from '../support/proc.ts';
 import type { Sandbox } from '../support/sandbox.ts';
 import { assertExit, assertStderr, assertStdout, useSandbox } from './helpers.ts';
+import { lines, resolvLines } from './net-helpers.ts';
 
 /**
  * Issue 3, items 4, 6 and 7 as a user sees them, compared with dockerd (run with BERTH_TEST_DAEMON=/usr/sbin/dockerd):
@@ -21,17 +22,6 @@ const HOST_RESOLV = 'nameserver 127.0.0.53\nnameserver 198.51.100.53\nnameserver
 const HOST_HOSTS = '127.0.0.1 localhost\n198.51.100.9 sandboxhost.example sandboxhost\n::1 localhost ip6-localhost\n';
 /** The lines dockerd writes first into every /etc/hosts it makes. */
 const HOSTS_HEAD = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', 'fe00::0\tip6-localnet', 'ff00::0\tip6-mcastprefix', 'ff02::1\tip6-allnodes', 'ff02::2\tip6-allrouters'];
-
-function lines(s: string): string[] {
-  return s.split('\n').filter((l) => l.trim() !== '');
-}
-
-/** resolv.conf without comments and blank lines, sorted (moby 27 and dockerd 20.10 order the lines differently). */
-function resolvLines(s: string): string[] {
-  return lines(s)
-    .filter((l) => !l.startsWith('#'))
-    .sort();
-}
 
 async function out(sb: Sandbox, args: string[], script: string): Promise<string> {
   return sb.dockerOk(['run', '--rm', ...args, 'bb', 'sh', '-c', script]);

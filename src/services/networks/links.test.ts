@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { backgroundCtx as ctx } from '../../common/ctx.ts';
-import { ConflictError, InvalidArgumentError, NotFoundError } from '../../common/errors.ts';
+import { ConflictError, InvalidArgumentError } from '../../common/errors.ts';
 import dgram from 'node:dgram';
 import * as dnsPacket from 'dns-packet';
 

@@ -94,6 +94,8 @@ describe('network create', () => {
       [['-d', 'macvlan', '-o', 'parent=nosuchif'], 'invalid subinterface vlan name nosuchif, example formatting is eth0.10'],
       [['-d', 'macvlan', '--subnet', '10.82.0.0/24', '-o', 'parent=lo'], 'loopback interface is not a valid macvlan parent link'],
       [['--scope', 'swarm'], 'cannot create a swarm scoped network when swarm is not active'],
+      [['-d', 'host', '--subnet', '10.85.0.0/24'], 'only one instance of "host" network is allowed'],
+      [['-d', 'null', '--subnet', '10.85.0.0/24'], 'only one instance of "null" network is allowed'],
     ];
     for (const [flags, msg] of cases) await refused(sb, ['network', 'create', ...flags, 'drv-x'], msg);
     assert.ok(!(await names(sb)).includes('drv-x'), 'no failed create left a network');

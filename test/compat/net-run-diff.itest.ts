@@ -243,6 +243,8 @@ describe('invalid combinations', () => {
     await sb.dockerOk(['run', '-d', '--name', 'cdonor', 'bb', 'sleep', '300']);
     const expose = await sb.docker(['run', '--rm', '--network', 'container:cdonor', '--expose', '80', 'bb', 'true']);
     assertFails(sb, expose, 125, 'Error response from daemon: conflicting options: port exposing and the container type network mode', '--expose with container:');
+    // only --dns conflicts with container:; --dns-search and --dns-option are accepted (and change nothing)
+    assertExit(sb, await sb.docker(['run', '--rm', '--network', 'container:cdonor', '--dns-search', 'a.example', '--dns-option', 'ndots:3', 'bb', 'true']), 0, '--dns-search/--dns-option with container:');
     const warn = await sb.docker(['run', '--rm', '--network', 'host', '-p', '8900:80', 'bb', 'true']);
     assertExit(sb, warn, 0, '-p with host');
     assert.deepEqual(lines(warn.stderr), ['WARNING: Published ports are discarded when using host network mode'], sb.explain(warn, 'one warning'));

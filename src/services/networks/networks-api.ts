@@ -124,6 +124,10 @@ export async function createNetwork(core: NetworkCore, ctx: Ctx, request: Networ
     const drv = core.drivers.get(rec.Driver);
     if (!drv && rec.Driver === 'overlay') throw new UnavailableError(NOT_SWARM);
     if (!drv) throw new NotFoundError(`plugin "${rec.Driver}" not found`);
+    // host and null exist once (the predefined networks): dockerd says so before looking at anything else
+    if (drv.capabilities.exclusive && [...core.state.networks.values()].some((n) => n.Driver === rec.Driver && !n.ConfigOnly)) {
+      throw new ForbiddenError(`only one instance of "${rec.Driver}" network is allowed`);
+    }
     if ((v4 || v6) && !drv.capabilities.addresses) throw new InvalidArgumentError(`${rec.Driver} driver does not support subnets`);
     if (ipamDriver === 'null' && (v4?.Subnet || v6?.Subnet)) throw new InvalidArgumentError('null ipam driver does not handle specific address pool requests');
     if (ipamDriver === 'null' && drv.capabilities.addresses && drv.capabilities.portMapping) throw new InvalidArgumentError('ipv4 pool is empty');

@@ -105,7 +105,8 @@ export async function validateSpec(core: NetworkCore, ctx: Ctx, spec: SandboxSpe
     if (publishes) throw new InvalidArgumentError(M.ERR_CONFLICT_NETWORK_PUBLISH_PORTS);
     if (spec.macAddress) throw new InvalidArgumentError(M.ERR_CONFLICT_CONTAINER_NETWORK_AND_MAC);
     if ((spec.links?.length ?? 0) > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_CONTAINER_NETWORK_AND_LINKS);
-    if ((spec.dns?.length ?? 0) + (spec.dnsSearch?.length ?? 0) + (spec.dnsOptions?.length ?? 0) > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_NETWORK_AND_DNS);
+    // only --dns (dockerd's validateNetContainerMode); --dns-search/--dns-option are accepted and have no effect
+    if ((spec.dns?.length ?? 0) > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_NETWORK_AND_DNS);
     if ((spec.extraHosts?.length ?? 0) > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_NETWORK_HOSTS);
     const others = Object.keys(spec.endpointsConfig ?? {}).filter((k) => k !== 'default' && k !== spec.networkMode);
     if (others.length > 0) throw new InvalidArgumentError(M.ERR_CONFLICT_SHARED_NETWORK);

@@ -44,6 +44,9 @@ const paths = (runtimeDir: string, id: string) => ({
   bundleLink: `${runtimeDir}/bundle`,
 });
 
+/** How long an aborted create may still take before conmon is cut off (a runtime create that hangs). */
+const ABORT_GRACE_MS = 10_000;
+
 /**
  * ContainerRuntime on conmon + an OCI runtime (crun or runc). Hot path of a container start: one exec of conmon
  * (which runs `<runtime> create`), one exec of `<runtime> start`; exits are seen through an inotify watch on the
@@ -106,7 +109,13 @@ export class ConmonRuntime implements ContainerRuntime {
     });
     ctx.log.debug('conmon create', { id: opts.id, runtime: cli.name });
     const proc = ConmonProcess.spawn(this.#conmon, args, { cwd: opts.runtimeDir, execAttach: false });
-    const onAbort = () => proc.close();
+    // An abort lets the runtime's create finish first (it takes ~0.1 s), then undoes it: cutting conmon off
+    // half-way left a runtime state that appeared after the cleanup had looked (conmon had not yet written its
+    // pid file, and its runtime create went on). Only a create that hangs is cut off, after a grace period.
+    let abortTimer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      abortTimer = setTimeout(() => proc.close(), ABORT_GRACE_MS);
+    };
     ctx.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       ctx.signal?.throwIfAborted();
@@ -118,6 +127,7 @@ export class ConmonRuntime implements ContainerRuntime {
       await proc.parentExit;
       const conmonPid = await readPid(p.conmonPidFile);
       if (conmonPid === undefined) throw new SystemError(`conmon did not write ${p.conmonPidFile}`);
+      ctx.signal?.throwIfAborted();
       return { pid: msg.data, conmonPid };
     } catch (err) {
       await this.#undoCreate(ctx, cli, opts, proc);
@@ -125,6 +135,7 @@ export class ConmonRuntime implements ContainerRuntime {
       ctx.signal?.throwIfAborted();
       throw new SystemError(`OCI runtime create failed: ${errorMessage(err)}`, { cause: err });
     } finally {
+      clearTimeout(abortTimer);
       ctx.signal?.removeEventListener('abort', onAbort);
       proc.close();
     }

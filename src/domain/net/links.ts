@@ -21,6 +21,15 @@ export function parseLinks(links: readonly string[]): LinkSpec[] {
   });
 }
 
+/**
+ * The legacy links of a container: only on the default bridge (NetworkMode default or bridge); elsewhere a link is
+ * just a DNS alias, and dockerd keeps no link for it.
+ */
+export function defaultBridgeLinks(networkMode: string, links: readonly string[] | null | undefined): LinkSpec[] {
+  if ((networkMode !== 'default' && networkMode !== 'bridge') || !links?.length) return [];
+  return parseLinks(links);
+}
+
 /** The /etc/hosts names of a link: "alias hostname name" (the name only when it differs from the alias). */
 export function linkHostNames(alias: string, childName: string, childHostname: string): string {
   const names = [alias, childHostname];

@@ -230,11 +230,9 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     const fullName = name ? validateName(name) : await this.#generateName();
     // the host's name on the host's network, else the short id (dockerd)
     if (!merged.Hostname) merged.Hostname = hostConfig.NetworkMode === 'host' ? hostname() : id.slice(0, 12);
-    if (hostConfig.NetworkMode.startsWith('container:')) {
-      // dockerd keeps the donor's id: a rename of the donor does not cut the joiner off
-      const donor = this.store.find(hostConfig.NetworkMode.slice('container:'.length));
-      if (donor) hostConfig.NetworkMode = `container:${donor.Id}`;
-    }
+    // dockerd keeps the donor's id: a rename of the donor does not cut the joiner off
+    const donor = this.#netnsDonor(hostConfig.NetworkMode);
+    if (donor) hostConfig.NetworkMode = `container:${donor.Id}`;
     const nc = body.NetworkingConfig as { EndpointsConfig?: Record<string, unknown> } | undefined;
     const rec: ContainerRecord = {
       Id: id,
@@ -277,6 +275,11 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     }
     this.#emit(rec, 'create');
     return { Id: id, Warnings: warnings };
+  }
+
+  /** The container whose network namespace a `container:<name|id>` NetworkMode joins (undefined otherwise). */
+  #netnsDonor(networkMode: string): ContainerRecord | undefined {
+    return networkMode.startsWith('container:') ? this.store.find(networkMode.slice('container:'.length)) : undefined;
   }
 
   async #generateName(): Promise<string> {
@@ -368,13 +371,11 @@ export class ContainerService implements ContainersForImages, ContainerHooks {
     const rootfs = this.rootfsPath(rec.Id);
     const undo = new UndoStack();
     this.#cleaned.delete(rec.Id);
-    if (rec.HostConfig.NetworkMode.startsWith('container:')) {
-      // the donor's names (its UTS is not shared, but the joiner takes its hostname and domainname, as dockerd)
-      const donor = this.store.find(rec.HostConfig.NetworkMode.slice('container:'.length));
-      if (donor) {
-        rec.Config.Hostname = donor.Config.Hostname;
-        rec.Config.Domainname = donor.Config.Domainname;
-      }
+    // the donor's names (its UTS is not shared, but the joiner takes its hostname and domainname, as dockerd)
+    const donor = this.#netnsDonor(rec.HostConfig.NetworkMode);
+    if (donor) {
+      rec.Config.Hostname = donor.Config.Hostname;
+      rec.Config.Domainname = donor.Config.Domainname;
     }
     const spec = this.#sandboxSpec(rec);
     try {

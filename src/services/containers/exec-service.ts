@@ -1,4 +1,4 @@
-import { parseLinks } from '../../domain/net/links.ts';
+import { defaultBridgeLinks } from '../../domain/net/links.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ctx } from '../../common/ctx.ts';
@@ -60,9 +60,7 @@ export class ExecService {
 
   /** dockerd works the link environment out again for an exec: every linked container must still run. */
   #checkLinks(rec: ContainerRecord): void {
-    const mode = rec.HostConfig.NetworkMode;
-    if ((mode !== 'default' && mode !== 'bridge') || !rec.HostConfig.Links?.length) return;
-    for (const l of parseLinks(rec.HostConfig.Links)) {
+    for (const l of defaultBridgeLinks(rec.HostConfig.NetworkMode, rec.HostConfig.Links)) {
       const child = this.#containers.store.find(l.target);
       if (!child?.State.Running) throw new ConflictError(`Cannot link to a non running container: ${child?.Name ?? `/${l.target}`} AS ${rec.Name}/${l.alias}`);
     }

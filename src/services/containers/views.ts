@@ -1,10 +1,10 @@
 import { InvalidArgumentError } from '../../common/errors.ts';
-import { parseLinks } from '../../domain/net/links.ts';
+import { defaultBridgeLinks } from '../../domain/net/links.ts';
 import { statusText } from '../../domain/container/status.ts';
 import { mountViews } from '../../domain/container/mounts.ts';
 import type { ContainerRecord } from '../../domain/container/types.ts';
 import type { EndpointSettings } from '../networks/contract.ts';
-import { inspectNetworkSettings } from '../networks/render.ts';
+import { inspectNetworkSettings, portsForList } from '../networks/render.ts';
 
 /**
  * Docker's JSON shapes of a container: inspect (GET /containers/{id}/json) and list entries (GET /containers/json).
@@ -15,10 +15,10 @@ import { inspectNetworkSettings } from '../networks/render.ts';
  * bridge (targets that are gone are left out); null on other networks, where a link is only a DNS alias.
  */
 export function linksView(rec: ContainerRecord, nameOf: (ref: string) => string | undefined): string[] | null {
-  const mode = rec.HostConfig.NetworkMode;
-  if ((mode !== 'default' && mode !== 'bridge') || !rec.HostConfig.Links?.length) return null;
+  const links = defaultBridgeLinks(rec.HostConfig.NetworkMode, rec.HostConfig.Links);
+  if (links.length === 0) return null;
   const out: string[] = [];
-  for (const l of parseLinks(rec.HostConfig.Links)) {
+  for (const l of links) {
     const target = nameOf(l.target);
     if (target) out.push(`${target}:${rec.Name}/${l.alias}`);
   }
@@ -75,20 +75,12 @@ export function configuredNetworks(rec: ContainerRecord): Record<string, Partial
   return { [m === 'default' ? 'bridge' : m]: {} };
 }
 
+/**
+ * The list's Ports: only the live map, as dockerd (the exposed ports of a running container on its networks are
+ * null entries there); nothing for one that is stopped, never started or on the host's network.
+ */
 export function portsList(rec: ContainerRecord): { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] {
-  const out: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] = [];
-  const ports = rec.State.Running ? (rec.NetworkSettings.Ports ?? {}) : {};
-  for (const [key, bindings] of Object.entries(ports)) {
-    const [p, proto] = key.split('/');
-    if (!bindings || bindings.length === 0) {
-      out.push({ PrivatePort: Number(p), Type: proto ?? 'tcp' });
-      continue;
-    }
-    for (const b of bindings) out.push({ IP: b.HostIp || '0.0.0.0', PrivatePort: Number(p), PublicPort: Number(b.HostPort), Type: proto ?? 'tcp' });
-  }
-  // only the live map, as dockerd: it lists the exposed ports of a running container on its networks (null entries
-  // there), nothing for one that is stopped, never started or on the host's network
-  return out;
+  return rec.State.Running ? portsForList(rec.NetworkSettings.Ports ?? {}) : [];
 }
 
 /** The list's Command as dockerd builds it: arguments containing a space are single-quoted. */

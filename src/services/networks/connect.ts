@@ -6,6 +6,7 @@ import * as M from './messages.ts';
 import { settingsOut } from './render.ts';
 import type { Sandboxes } from './sandboxes.ts';
 import type { NetworkRecord } from './state.ts';
+import { modeNetworkOf } from './validation.ts';
 
 /**
  * Ids of the networks a container is configured for (NetworkMode unless disconnected from it, and EndpointsConfig),
@@ -13,11 +14,8 @@ import type { NetworkRecord } from './state.ts';
  */
 function configuredIds(core: NetworkCore, spec: SandboxSpec): Set<string> {
   const ids = new Set<string>();
-  const mode = spec.networkMode || 'default';
-  if (!mode.startsWith('container:') && !spec.modeDisconnected) {
-    const n = core.tryFind(mode === 'default' ? 'bridge' : mode);
-    if (n) ids.add(n.Id);
-  }
+  const mode = spec.modeDisconnected ? undefined : modeNetworkOf(core, spec);
+  if (mode) ids.add(mode.Id);
   for (const k of Object.keys(spec.endpointsConfig ?? {})) {
     const n = core.tryFind(k === 'default' ? 'bridge' : k);
     if (n) ids.add(n.Id);
@@ -44,12 +42,12 @@ export async function connectContainer(core: NetworkCore, sbx: Sandboxes, ctx: C
     if (net.ConfigOnly) throw new ForbiddenError('cannot create endpoint on configuration-only network');
     const mode = c.spec.networkMode || 'default';
     if (mode.startsWith('container:')) throw new InvalidArgumentError(M.ERR_CONFLICT_SHARED_NETWORK);
-    const primary = core.tryFind(mode === 'default' ? 'bridge' : mode);
-    // a container on the host's network shares a namespace: dockerd's "sharing" error, not the host one
-    const onHost = primary && core.driverOf(primary).capabilities.netns === 'host' && !c.spec.modeDisconnected;
-    if (onHost) throw new InvalidArgumentError(M.ERR_CONFLICT_SHARED_NETWORK);
+    const primary = modeNetworkOf(core, c.spec);
     // a container disconnected from its NetworkMode network (none, say) is no longer held by it
-    const bad = (primary && !c.spec.modeDisconnected && exclusiveError(core, primary)) || exclusiveError(core, net);
+    const holder = c.spec.modeDisconnected ? undefined : primary;
+    // a container on the host's network shares a namespace: dockerd's "sharing" error, not the host one
+    if (holder && core.driverOf(holder).capabilities.netns === 'host') throw new InvalidArgumentError(M.ERR_CONFLICT_SHARED_NETWORK);
+    const bad = (holder && exclusiveError(core, holder)) || exclusiveError(core, net);
     if (bad) throw bad;
     sbx.checkEndpointConfig(net, cfg);
     const sb = core.state.sandboxes.get(c.id);
@@ -105,8 +103,7 @@ export async function disconnectContainer(core: NetworkCore, sbx: Sandboxes, ctx
     }
     const endpointsConfig = withoutNetwork(core, c.spec.endpointsConfig ?? {}, net);
     // leaving the NetworkMode network: the next start does not join it again (as dockerd)
-    const mode = c.spec.networkMode || 'default';
-    const modeDisconnected = !mode.startsWith('container:') && core.tryFind(mode === 'default' ? 'bridge' : mode)?.Id === net.Id ? true : undefined;
+    const modeDisconnected = modeNetworkOf(core, c.spec)?.Id === net.Id ? true : undefined;
     let settings: NetworkSettingsOut | undefined;
     if (sb && ep) {
       await sbx.removeEndpointLocked(ctx, sb, ep);

@@ -195,7 +195,7 @@ export function portsForList(ports: PortMap): { IP?: string; PrivatePort: number
       out.push({ PrivatePort: port, Type: proto });
       continue;
     }
-    for (const b of bindings) out.push({ IP: b.HostIp, PrivatePort: port, PublicPort: Number(b.HostPort), Type: proto });
+    for (const b of bindings) out.push({ IP: b.HostIp || '0.0.0.0', PrivatePort: port, PublicPort: Number(b.HostPort), Type: proto });
   }
   return out;
 }

@@ -16,6 +16,16 @@ import type { NetworkRecord } from './state.ts';
 export type Resolved = { kind: 'container'; target: string } | { kind: 'net'; entries: { net: NetworkRecord; cfg: Partial<EndpointSettings> }[] };
 
 /**
+ * The NetworkMode network of a spec: by the id it had at create when that is known (a network removed or made
+ * again since is not it), else by name; undefined for `container:` modes and when there is none.
+ */
+export function modeNetworkOf(core: NetworkCore, spec: SandboxSpec): NetworkRecord | undefined {
+  const mode = spec.networkMode || 'default';
+  if (mode.startsWith('container:')) return undefined;
+  return spec.modeNetworkId ? core.tryFind(spec.modeNetworkId) : core.tryFind(mode === 'default' ? 'bridge' : mode);
+}
+
+/**
  * The networks a spec asks for: NetworkMode first (unless the container was disconnected from it), then the other
  * EndpointsConfig entries. Possibly none: the container then has only its loopback, as on dockerd.
  */
@@ -23,10 +33,10 @@ export function resolveSpec(core: NetworkCore, spec: SandboxSpec): Resolved {
   const mode = spec.networkMode || 'default';
   if (mode.startsWith('container:')) return { kind: 'container', target: mode.slice('container:'.length) };
   if (spec.modeDisconnected) return { kind: 'net', entries: endpointEntries(core, spec, []) };
-  // by the id it had at create: a network removed (or removed and made again) since is not found
-  const byId = spec.modeNetworkId ? core.tryFind(spec.modeNetworkId) : undefined;
-  if (spec.modeNetworkId && !byId) throw new NotFoundError(`network ${spec.modeNetworkId} not found`);
-  const primary = byId ?? core.find(mode === 'default' ? 'bridge' : mode);
+  const found = modeNetworkOf(core, spec);
+  // dockerd names a network gone since the create by the id the container kept
+  if (!found && spec.modeNetworkId) throw new NotFoundError(`network ${spec.modeNetworkId} not found`);
+  const primary = found ?? core.find(mode === 'default' ? 'bridge' : mode);
   // Config.MacAddress (API < 1.44) belongs to the NetworkMode network's endpoint
   const first: Partial<EndpointSettings> = spec.macAddress ? { MacAddress: spec.macAddress } : {};
   // on a user-defined network a legacy link is a DNS alias of the linking container

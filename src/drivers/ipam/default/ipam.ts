@@ -10,8 +10,6 @@ import type { Ipam, Lease, Pool, PoolRequest } from '../contract.ts';
 interface PoolState extends Pool {
   reserved: string[];
   leases: Record<string, string>;
-  /** Last address leased, for serial allocation (a number for IPv4; decimal text of the 128-bit value for IPv6). */
-  last: number | string;
 }
 
 interface State {
@@ -184,7 +182,7 @@ export class DefaultIpam implements Ipam {
       if (n === undefined || !contains(subnet, n)) throw new InvalidArgumentError(`invalid auxiliary address ${name}=${ip}: not within subnet ${subnetText}`);
       reserved.push(ip);
     }
-    return this.#save({ id: subnetText, subnet: subnetText, gateway, owner: req.owner, reserved, leases: {}, last: 0 }, ipRange);
+    return this.#save({ id: subnetText, subnet: subnetText, gateway, owner: req.owner, reserved, leases: {} }, ipRange);
   }
 
   #pool6(req: PoolRequest): Pool {
@@ -227,7 +225,7 @@ export class DefaultIpam implements Ipam {
       if (n === undefined || !contains6(subnet, n)) throw new InvalidArgumentError(`invalid auxiliary address ${name}=${ip}: not within subnet ${subnetText}`);
       reserved.push(formatIPv6(n));
     }
-    return this.#save({ id: subnetText, subnet: subnetText, gateway, owner: req.owner, reserved, leases: {}, last: '0' }, ipRange);
+    return this.#save({ id: subnetText, subnet: subnetText, gateway, owner: req.owner, reserved, leases: {} }, ipRange);
   }
 
   #save(pool: PoolState, ipRange: string | undefined): Pool {
@@ -276,17 +274,12 @@ export class DefaultIpam implements Ipam {
       }
       const size = last - first + 1n;
       // the lowest free address, as libnetwork's default IPAM: a container that reconnects or restarts gets its
-      // old address back when nobody took it meanwhile
-      const start = first;
-      // bounded: an IPv6 /64 is never scanned whole (leases are few)
-      const tries = size < 1_000_000n ? size : 1_000_000n;
-      for (let i = 0n; i < tries; i++) {
-        let n = start + i;
-        if (n > last) n -= size;
+      // old address back when nobody took it meanwhile; bounded: an IPv6 /64 is never scanned whole (leases are few)
+      const end = first + (size < 1_000_000n ? size : 1_000_000n);
+      for (let n = first; n < end; n++) {
         const ip = f.format(n);
         if (taken(ip)) continue;
         p.leases[ip] = req.owner;
-        p.last = f === V4 ? Number(n) : n.toString();
         return ip;
       }
       throw new UnavailableError('No available addresses on this pool');
